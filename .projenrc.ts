@@ -1,0 +1,52 @@
+import { javascript, typescript } from 'projen';
+
+const project = new typescript.TypeScriptProject({
+  name: 'canary-inference',
+  description: 'One definition of a canary rollout for ML model servers, rendered to KServe, Seldon Core and Argo Rollouts manifests.',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  license: 'Apache-2.0',
+  copyrightOwner: 'canary-inference authors',
+
+  // no hosted CI files: CI runs .ci/run
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  sampleCode: false,
+
+  // ts-jest and @pulumi/pulumi need TypeScript below 7
+  typescriptVersion: '~5.9.3',
+
+  deps: ['cdk8s@^2.70.0', 'constructs@^10.4.2', 'zod@^4.1.0', 'yaml@^2.8.0'],
+  devDeps: ['@types/node@^20', 'ts-node@^10.9.2'],
+  bin: { 'canary-inference': 'lib/cli/main.js' },
+
+  jest: true,
+  jestOptions: {
+    jestVersion: '^30',
+    // --ci: a changed snapshot fails instead of being rewritten
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testTimeout: 60_000,
+    },
+  },
+  tsconfig: {
+    compilerOptions: {
+      lib: ['es2022'],
+      target: 'ES2022',
+    },
+  },
+  gitignore: ['/out/', '/dist-example/', '/examples/**/dist/', '/bench/results/'],
+});
+
+// The main example: synthesize the BentoCloud-style file with model artifacts on KServe Standard mode.
+project.addTask('example', {
+  description: 'Synthesize the main example (examples/bentocloud/summarization-models.yaml) on KServe Standard mode',
+  exec: 'ts-node --prefer-ts-exts src/cli/main.ts synth -f examples/bentocloud/summarization-models.yaml',
+});
+
+project.synth();

@@ -1,0 +1,403 @@
+/**
+ * KServe backend: one InferenceService per service, in Standard mode (raw
+ * Deployments, multi-canary `spec.canary[]`) or Knative mode (`canaryTrafficPercent`).
+ */
+import { allVersions, CanarySpec, deriveName, Issue, MAX_LABEL_LENGTH, Version, versionPath } from '../../spec';
+import { DNS1035_LABEL } from '../../spec/names';
+import {
+  containerEnv,
+  containerSecurityContext,
+  objectLabels,
+  placement,
+  podLabels,
+  podSecurityContext,
+  resources,
+  scratchVolumeMounts,
+  scratchVolumes,
+} from '../common/pod';
+import { BackendCapabilities, BackendRenderer, Rendered, RenderContext } from '../types';
+import {
+  AUTOSCALER_CLASS_ANNOTATION,
+  AutoScalingSpec,
+  ContainerFields,
+  DEPLOYMENT_MODE_ANNOTATION,
+  InferenceService,
+  KNATIVE_CLASS_ANNOTATION,
+  KNATIVE_HPA_CLASS,
+  KNATIVE_SCALE_DOWN_DELAY_ANNOTATION,
+  KSERVE_CONTAINER,
+  KSERVE_STORAGE_PREFIXES,
+  PredictorSpec,
+} from './types';
+import { BENTO_PORT } from '../../spec/model';
+
+export * from './types';
+
+/** KServe's deployment modes. */
+export type KServeModeName = 'standard' | 'knative';
+
+/** Default HPA target utilization (percent) when a version names none. */
+export const DEFAULT_UTILIZATION_TARGET = 80;
+
+/** Longest suffix Knative adds to `{name}-predictor`: a revision's private Service `-00001-private`. */
+const KNATIVE_SUFFIX = '-predictor-00001-private';
+
+const CAPABILITIES: Record<KServeModeName, BackendCapabilities> = {
+  standard: {
+    canaryAutoscaling: false,
+    mainWithoutStorageUri: false,
+    splitsTrafficItself: true,
+    scaleMetrics: ['cpu', 'memory'],
+  },
+  knative: {
+    maxCanaries: 1,
+    canaryAutoscaling: true,
+    mainWithoutStorageUri: true,
+    splitsTrafficItself: true,
+    scaleMetrics: ['concurrency', 'rps', 'cpu', 'memory'],
+  },
+};
+
+/** The KServe renderer for one mode. */
+export class KServeBackend implements BackendRenderer {
+  public readonly name = 'kserve';
+  public readonly title: string;
+  public readonly capabilities: BackendCapabilities;
+
+  constructor(public readonly mode: KServeModeName) {
+    this.title = `KServe ${mode === 'standard' ? 'Standard' : 'Knative'} mode`;
+    this.capabilities = CAPABILITIES[mode];
+  }
+
+  public check(spec: CanarySpec, _context: RenderContext): Issue[] {
+    const issues: Issue[] = [];
+    checkNames(spec, this.mode, issues);
+    for (const version of allVersions(spec)) checkVersion(version, issues);
+    if (this.mode === 'standard') checkStandard(spec, issues);
+    else checkKnative(spec, issues);
+    return issues;
+  }
+
+  public render(spec: CanarySpec, _context: RenderContext): Rendered {
+    return this.mode === 'standard' ? renderStandard(spec) : renderKnative(spec);
+  }
+}
+
+// ---------------------------------------------------------------- checks
+
+function checkNames(spec: CanarySpec, mode: KServeModeName, issues: Issue[]): void {
+  if (!DNS1035_LABEL.test(spec.name)) {
+    issues.push({
+      path: ['name'],
+      message: `KServe names must start with a letter, got ${JSON.stringify(spec.name)}; rename the service, e.g. "svc-${spec.name}"`,
+    });
+  }
+  const derived =
+    mode === 'standard'
+      ? allVersions(spec).map((v) => ({ name: deriveName(spec.name, v.name, 'predictor'), suffix: `-${v.name}-predictor` }))
+      : [{ name: `${spec.name}${KNATIVE_SUFFIX}`, suffix: KNATIVE_SUFFIX }];
+  const longest = derived.reduce((a, b) => (b.name.length > a.name.length ? b : a));
+  if (longest.name.length > MAX_LABEL_LENGTH) {
+    issues.push({
+      path: ['name'],
+      message: `service name ${JSON.stringify(spec.name)} is too long: KServe derives "${longest.name}" (${longest.name.length} characters) and Kubernetes allows ${MAX_LABEL_LENGTH}; shorten the name to at most ${MAX_LABEL_LENGTH - longest.suffix.length} characters${mode === 'standard' ? ' or the version names' : ''}`,
+    });
+  }
+  if (mode === 'standard') {
+    for (const v of allVersions(spec)) {
+      if (!DNS1035_LABEL.test(v.name)) {
+        issues.push({
+          path: versionPath(v),
+          message: `KServe predictor names must start with a letter, got ${JSON.stringify(v.name)}; rename the version, e.g. "v${v.name}"`,
+        });
+      }
+    }
+  }
+}
+
+function checkVersion(version: Version, issues: Issue[]): void {
+  const path = versionPath(version);
+  const uri = storageUriOf(version);
+  if (uri !== undefined && !KSERVE_STORAGE_PREFIXES.some((p) => uri.startsWith(p))) {
+    issues.push({
+      path: [...path, 'artifact', 'storageUri'],
+      message: `KServe cannot load ${JSON.stringify(uri)}: its storage initializer accepts ${KSERVE_STORAGE_PREFIXES.join(', ')}; use one of those schemes`,
+    });
+  }
+  version.env.forEach((e, i) => {
+    if (e.name === 'PYTHONPATH') {
+      issues.push({ path: [...path, 'env', i, 'name'], message: 'KServe refuses the PYTHONPATH environment variable in predictor containers; remove it and set the path in the image' });
+    }
+    if (e.name === 'STORAGE_URI' && version.artifact.kind !== 'bento' && version.artifact.kind !== 'image') {
+      issues.push({ path: [...path, 'env', i, 'name'], message: 'STORAGE_URI is set by the model artifact; remove it from env' });
+    }
+    if (e.name === 'PROTOCOL' && version.artifact.kind !== 'model' && e.value !== undefined && e.value !== 'v1' && e.value !== 'v2') {
+      issues.push({ path: [...path, 'env', i, 'value'], message: `KServe accepts PROTOCOL "v1" or "v2" on custom predictors, got ${JSON.stringify(e.value)}` });
+    }
+  });
+}
+
+function checkStandard(spec: CanarySpec, issues: Issue[]): void {
+  const main = spec.main;
+  for (const v of allVersions(spec)) {
+    const s = v.scaling;
+    const path = versionPath(v);
+    if (s.minReplicas === 0) {
+      issues.push({
+        path: [...path, 'scaling', 'minReplicas'],
+        message: 'KServe Standard mode cannot scale to zero (its HPA keeps at least one replica), got min replicas 0; set min replicas to 1 or more, or use KServe Knative mode',
+      });
+    }
+    if (s.metric === 'concurrency' || s.metric === 'rps') {
+      issues.push({
+        path: [...path, 'scaling', 'metric'],
+        message: `KServe Standard mode scales on "cpu" or "memory" (HPA), got ${JSON.stringify(s.metric)}; use metric "cpu" or "memory", or KServe Knative mode for ${s.metric}`,
+      });
+    }
+    if (s.target !== undefined && (s.metric ?? 'cpu') !== 'concurrency' && (s.metric ?? 'cpu') !== 'rps' && s.target > 100) {
+      issues.push({
+        path: [...path, 'scaling', 'target'],
+        message: `KServe Standard mode takes a ${s.metric ?? 'cpu'} utilization target from 1 to 100 percent, got ${s.target}; lower the target`,
+      });
+    }
+  }
+  if (spec.canaries.length === 0) return;
+
+  // spec.canary[] rules (KServe admission webhook)
+  if (storageUriOf(main) === undefined) {
+    const what = main.artifact.kind === 'bento' ? `a bento (${main.artifact.tag})` : `a container image (${main.artifact.kind === 'image' ? main.artifact.image : ''}) without a storage URI`;
+    issues.push({
+      path: ['main', 'artifact'],
+      message:
+        `KServe Standard mode runs canaries through spec.canary, which needs the main (stable) predictor to load its model from a storage URI, and main is ${what}; ` +
+        'give main a model artifact (storage URI and format) or an image with a storage URI, or use KServe Knative mode (one canary, split against the previous revision)',
+    });
+  }
+  for (const c of spec.canaries) {
+    const path = versionPath(c);
+    const s = c.scaling;
+    if (s.maxReplicas !== s.minReplicas) {
+      const inherited = !c.explicit.has('scaling.maxReplicas');
+      issues.push({
+        path: [...path, 'scaling', 'maxReplicas'],
+        message:
+          `KServe Standard canaries run a fixed number of replicas (no maxReplicas, no autoscaling), got min ${s.minReplicas} and max ${s.maxReplicas}${inherited ? ' (max inherited from main)' : ''}; ` +
+          `set max replicas equal to min replicas (${s.minReplicas}), or use KServe Knative mode to autoscale a single canary`,
+      });
+    }
+    for (const field of ['metric', 'target'] as const) {
+      if (c.explicit.has(`scaling.${field}`)) {
+        issues.push({
+          path: [...path, 'scaling', field],
+          message: `KServe Standard canaries do not autoscale, so a scale ${field} cannot apply; remove it from this version`,
+        });
+      }
+    }
+    if (s.minReplicas > main.scaling.minReplicas) {
+      issues.push({
+        path: [...path, 'scaling', 'minReplicas'],
+        message: `KServe requires a canary's min replicas to be at most main's (${main.scaling.minReplicas}), got ${s.minReplicas}; lower this version's replicas or raise main's min replicas`,
+      });
+    }
+  }
+}
+
+function checkKnative(spec: CanarySpec, issues: Issue[]): void {
+  if (spec.canaries.length > 1) {
+    issues.push({
+      path: ['versions'],
+      message: `KServe Knative mode splits traffic between the latest revision and the previous one, so it runs one canary, got ${spec.canaries.length} (${spec.canaries.map((c) => c.name).join(', ')}); keep one canary, or use KServe Standard mode for several`,
+    });
+  }
+  for (const v of allVersions(spec)) {
+    const path = versionPath(v);
+    const s = v.scaling;
+    const hpa = s.metric === 'cpu' || s.metric === 'memory';
+    if (v.deploymentStrategy === 'Recreate') {
+      issues.push({
+        path: [...path, 'deploymentStrategy'],
+        message: 'KServe Knative mode rolls out revisions itself and refuses a deployment strategy, got "Recreate"; remove it or use KServe Standard mode',
+      });
+    }
+    if ((s.scaleUpStabilizationWindowSeconds ?? 0) > 0) {
+      issues.push({
+        path: [...path, 'scaling', 'scaleUpStabilizationWindowSeconds'],
+        message: `KServe Knative mode has no scale-up stabilization window, got ${s.scaleUpStabilizationWindowSeconds}; set it to 0, or use KServe Standard mode (HPA behavior)`,
+      });
+    }
+    if (hpa && s.scaleDownStabilizationWindowSeconds !== undefined && s.scaleDownStabilizationWindowSeconds > 0) {
+      issues.push({
+        path: [...path, 'scaling', 'scaleDownStabilizationWindowSeconds'],
+        message: `KServe Knative mode with metric "${s.metric}" uses Knative's HPA class, which takes no scale-down window, got ${s.scaleDownStabilizationWindowSeconds}; use metric "concurrency" or "rps" (scale-down delay), or KServe Standard mode`,
+      });
+    }
+    if (hpa && s.target !== undefined && s.target > 100) {
+      issues.push({
+        path: [...path, 'scaling', 'target'],
+        message: `a ${s.metric} utilization target is a percent from 1 to 100, got ${s.target}; lower the target`,
+      });
+    }
+  }
+}
+
+// ---------------------------------------------------------------- rendering
+
+function storageUriOf(version: Version): string | undefined {
+  const a = version.artifact;
+  return a.kind === 'model' || a.kind === 'image' ? a.storageUri : undefined;
+}
+
+function metadata(spec: CanarySpec, mode: KServeModeName, extra: Record<string, string> = {}) {
+  return {
+    name: spec.name,
+    ...(spec.namespace ? { namespace: spec.namespace } : {}),
+    labels: objectLabels(spec),
+    annotations: { [DEPLOYMENT_MODE_ANNOTATION]: mode === 'standard' ? 'Standard' : 'Knative', ...extra },
+  };
+}
+
+/** The implementation part of a predictor: `model`, or one custom container. */
+function implementation(version: Version): Pick<PredictorSpec, 'model' | 'containers'> {
+  const base: ContainerFields = {
+    env: containerEnv(version.env),
+    resources: resources(version),
+    securityContext: containerSecurityContext(),
+    volumeMounts: scratchVolumeMounts(),
+  };
+  const a = version.artifact;
+  if (a.kind === 'model') {
+    const modelFormat = { name: a.format, ...(a.formatVersion ? { version: a.formatVersion } : {}) };
+    const { env, ...rest } = base;
+    return {
+      model: {
+        modelFormat,
+        ...(a.runtime ? { runtime: a.runtime } : {}),
+        storageUri: a.storageUri,
+        ...(env && env.length > 0 ? { env } : {}),
+        ...rest,
+      },
+    };
+  }
+  const port = a.kind === 'bento' ? BENTO_PORT : a.port;
+  const env = [...(base.env ?? [])];
+  if (a.kind === 'image' && a.storageUri) env.push({ name: 'STORAGE_URI', value: a.storageUri });
+  const container: ContainerFields = {
+    name: KSERVE_CONTAINER,
+    image: a.image,
+    ...(port ? { ports: [{ containerPort: port, protocol: 'TCP' as const }] } : {}),
+    ...(env.length > 0 ? { env } : {}),
+    resources: base.resources,
+    securityContext: base.securityContext,
+    volumeMounts: base.volumeMounts,
+    ...(a.kind === 'bento' ? { readinessProbe: { httpGet: { path: '/readyz', port: BENTO_PORT } } } : {}),
+  };
+  return { containers: [container] };
+}
+
+/** Pod-level predictor fields shared by both modes. */
+function podFields(spec: CanarySpec, version: Version): Partial<PredictorSpec> {
+  return {
+    ...(version.timeoutSeconds !== undefined ? { timeout: version.timeoutSeconds } : {}),
+    labels: podLabels(spec, version),
+    ...(Object.keys(version.annotations).length > 0 ? { annotations: { ...version.annotations } } : {}),
+    ...placement(version),
+    securityContext: podSecurityContext(),
+    volumes: scratchVolumes(),
+  };
+}
+
+function hpaAutoScaling(version: Version): AutoScalingSpec {
+  const s = version.scaling;
+  const behavior = {
+    ...(s.scaleUpStabilizationWindowSeconds !== undefined
+      ? { scaleUp: { stabilizationWindowSeconds: s.scaleUpStabilizationWindowSeconds } }
+      : {}),
+    ...(s.scaleDownStabilizationWindowSeconds !== undefined
+      ? { scaleDown: { stabilizationWindowSeconds: s.scaleDownStabilizationWindowSeconds } }
+      : {}),
+  };
+  return {
+    metrics: [
+      {
+        type: 'Resource',
+        resource: {
+          name: s.metric === 'memory' ? 'memory' : 'cpu',
+          target: { type: 'Utilization', averageUtilization: s.target ?? DEFAULT_UTILIZATION_TARGET },
+        },
+      },
+    ],
+    ...(Object.keys(behavior).length > 0 ? { behavior } : {}),
+  };
+}
+
+function standardPredictor(spec: CanarySpec, version: Version): PredictorSpec {
+  const s = version.scaling;
+  const autoscales = version.role === 'main' && s.maxReplicas > s.minReplicas;
+  return {
+    name: version.name,
+    minReplicas: s.minReplicas,
+    ...(version.role === 'main' ? { maxReplicas: s.maxReplicas } : {}),
+    ...(autoscales ? { autoScaling: hpaAutoScaling(version) } : {}),
+    ...(version.deploymentStrategy ? { deploymentStrategy: { type: version.deploymentStrategy } } : {}),
+    ...podFields(spec, version),
+    ...implementation(version),
+  } as PredictorSpec;
+}
+
+function renderStandard(spec: CanarySpec): Rendered {
+  const main = spec.main;
+  const autoscales = main.scaling.maxReplicas > main.scaling.minReplicas;
+  const isvc: InferenceService = {
+    apiVersion: 'serving.kserve.io/v1beta1',
+    kind: 'InferenceService',
+    metadata: metadata(spec, 'standard', autoscales ? { [AUTOSCALER_CLASS_ANNOTATION]: 'hpa' } : {}),
+    spec: {
+      predictor: standardPredictor(spec, main),
+      ...(spec.canaries.length > 0
+        ? { canary: spec.canaries.map((c) => ({ trafficPercent: c.weight, predictor: standardPredictor(spec, c) })) }
+        : {}),
+    },
+  };
+  return { objects: [isvc], warnings: [] };
+}
+
+function knativePredictor(spec: CanarySpec, version: Version, canaryTrafficPercent: number | undefined): PredictorSpec {
+  const s = version.scaling;
+  const hpa = s.metric === 'cpu' || s.metric === 'memory';
+  const annotations: Record<string, string> = { ...version.annotations };
+  const delay = s.scaleDownStabilizationWindowSeconds ?? 0;
+  if (hpa) {
+    annotations[KNATIVE_CLASS_ANNOTATION] = KNATIVE_HPA_CLASS;
+  } else if (delay > 0) {
+    annotations[KNATIVE_SCALE_DOWN_DELAY_ANNOTATION] = `${s.scaleDownStabilizationWindowSeconds}s`;
+  }
+  const pod = podFields(spec, version);
+  return {
+    minReplicas: s.minReplicas,
+    maxReplicas: s.maxReplicas,
+    ...(s.metric ? { scaleMetric: s.metric as 'concurrency' | 'rps' } : {}),
+    ...(s.target !== undefined ? { scaleTarget: s.target } : hpa ? { scaleTarget: DEFAULT_UTILIZATION_TARGET } : {}),
+    ...(canaryTrafficPercent !== undefined ? { canaryTrafficPercent } : {}),
+    ...pod,
+    ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+    ...implementation(version),
+  } as PredictorSpec;
+}
+
+function renderKnative(spec: CanarySpec): Rendered {
+  const canary = spec.canaries[0];
+  const predictor = canary ? knativePredictor(spec, canary, canary.weight) : knativePredictor(spec, spec.main, undefined);
+  const isvc: InferenceService = {
+    apiVersion: 'serving.kserve.io/v1beta1',
+    kind: 'InferenceService',
+    metadata: metadata(spec, 'knative'),
+    spec: { predictor },
+  };
+  const warnings = canary
+    ? [
+      `KServe Knative mode: canaryTrafficPercent ${canary.weight} sends ${canary.weight}% to the revision this manifest creates (version "${canary.name}") and ${100 - canary.weight}% to the previously rolled-out revision; ` +
+          `apply the main version ("${spec.main.name}") first (synthesize without canaries), then this manifest`,
+    ]
+    : [];
+  return { objects: [isvc], warnings };
+}

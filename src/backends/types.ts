@@ -1,0 +1,60 @@
+/**
+ * What every backend and router shares: the plain Kubernetes object type they
+ * emit and the contract they implement. No cdk8s, no Pulumi, no I/O.
+ */
+import { CanarySpec, Issue } from '../spec';
+
+/** Object metadata, for the subset we set. */
+export interface ObjectMeta {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+/** A plain Kubernetes object, ready to serialize. */
+export interface KubeObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: ObjectMeta;
+  readonly [field: string]: unknown;
+}
+
+/** A backend's output: the objects, and warnings a user should read. */
+export interface Rendered {
+  readonly objects: readonly KubeObject[];
+  readonly warnings: readonly string[];
+}
+
+/** Context a backend checks and renders in. */
+export interface RenderContext {
+  /** Name of the router splitting traffic (`native` = the backend's own split). */
+  readonly router: string;
+}
+
+/** What a backend can do: data, printed in the README from the same table. */
+export interface BackendCapabilities {
+  /** Most canaries it runs beside main; undefined = any number. */
+  readonly maxCanaries?: number;
+  /** Whether canaries may autoscale (min < max replicas). */
+  readonly canaryAutoscaling: boolean;
+  /** Whether the main version may be a bento or a container image without a storage URI. */
+  readonly mainWithoutStorageUri: boolean;
+  /** Whether its own split is exact per request (true) or follows revisions / replicas. */
+  readonly splitsTrafficItself: boolean;
+  /** Scale metrics it supports. */
+  readonly scaleMetrics: readonly string[];
+}
+
+/** A rendering target (KServe in one mode, Seldon, Argo Rollouts, ...). */
+export interface BackendRenderer {
+  /** Name as users write it, e.g. `kserve`. */
+  readonly name: string;
+  /** Human name with mode, e.g. `KServe Standard mode`. */
+  readonly title: string;
+  readonly capabilities: BackendCapabilities;
+  /** Everything this backend alone forbids, as issues on the input's paths. */
+  check(spec: CanarySpec, context: RenderContext): Issue[];
+  /** Renders a spec that passed {@link check}. Pure and deterministic. */
+  render(spec: CanarySpec, context: RenderContext): Rendered;
+}

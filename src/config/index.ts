@@ -1,0 +1,413 @@
+/**
+ * Reads a BentoCloud-style canary file into the spec's input, keeping where
+ * every value came from, so each problem is reported as `FILE:LINE:COL path: message`
+ * in the file's own words.
+ */
+import * as fs from 'fs';
+import { isMap, isPair, isScalar, isSeq, LineCounter, Node, parseDocument } from 'yaml';
+import { Backend, Rendered } from '../backends';
+import { synthesize } from '../render';
+import { Router } from '../routers';
+import { describeValue, InstanceTypeCatalog, Issue, IssuePath, ValidationError } from '../spec';
+import { FileConfig, FileEnv, FileService, fileSchema, FileVersion } from './schema';
+import { parseWithIssues } from '../spec/zod-issues';
+
+/** Settings of the file's `kubernetes:` block that flags and code can override (camelCase). */
+export interface ConfigOverrides {
+  /** Backend name (`kserve`). */
+  readonly backend?: string;
+  /** KServe mode (`standard`, `knative`). */
+  readonly kserveMode?: string;
+  /** Router name (`native`). */
+  readonly router?: string;
+  /** Namespace of every object. */
+  readonly namespace?: string;
+  /** Registry/repository prefix for bento images. */
+  readonly imageRepository?: string;
+}
+
+/** A file read into the spec's input, with the target it asks for. */
+export interface LoadedConfig {
+  /** The file name used in messages. */
+  readonly file: string;
+  /** Input for {@link synthesize}. */
+  readonly input: Record<string, unknown>;
+  readonly backend: string;
+  readonly kserveMode?: string;
+  readonly router: string;
+  /** Maps issues on the spec's paths to the file's paths and positions. */
+  toFileIssues(issues: readonly Issue[]): Issue[];
+}
+
+const DEFAULT_BACKEND = 'kserve';
+const DEFAULT_ROUTER = 'native';
+
+/**
+ * Parses the text of a canary file.
+ * @throws ValidationError with file positions
+ */
+export function parseConfig(text: string, file: string, overrides: ConfigOverrides = {}): LoadedConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const position = (offset: number) => {
+    const p = lineCounter.linePos(offset);
+    return { file, line: p.line, column: p.col };
+  };
+  if (doc.errors.length > 0) {
+    throw new ValidationError(
+      doc.errors.map((e) => ({
+        path: pathAtOffset(doc.contents, e.pos[0]),
+        message: yamlMessage(e.code, e.message, text, e.pos[0]),
+        position: position(e.pos[0]),
+      })),
+    );
+  }
+  const locate = (path: IssuePath) => position(offsetOf(doc.contents, path));
+  const raw = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  if (raw === null || raw === undefined) {
+    throw new ValidationError([
+      { path: [], message: 'the file is empty; a canary file needs at least "name" and one of "bento", "image" or "model"', position: { file, line: 1, column: 1 } },
+    ]);
+  }
+  const shape = parseWithIssues(fileSchema, raw);
+  const shapeIssues = [...shape.issues];
+  if (shape.data) shapeIssues.push(...crossChecks(shape.data));
+  if (shapeIssues.length > 0 || !shape.data) {
+    throw new ValidationError(shapeIssues.map((i) => ({ ...i, position: locate(i.path) })));
+  }
+  const mapping = new PathMap();
+  const input = toSpecInput(shape.data, overrides, mapping);
+  const k8s = shape.data.kubernetes ?? {};
+  const str = (v: unknown) => (v === undefined ? undefined : String(v));
+  return {
+    file,
+    input,
+    backend: overrides.backend ?? str(k8s.backend) ?? DEFAULT_BACKEND,
+    kserveMode: overrides.kserveMode ?? str(k8s.kserve_mode),
+    router: overrides.router ?? str(k8s.router) ?? DEFAULT_ROUTER,
+    toFileIssues: (issues) =>
+      issues.map((i) => {
+        const filePath = mapping.toFile(i.path);
+        return { path: filePath, message: i.message, position: locate(filePath) };
+      }),
+  };
+}
+
+/** Reads and parses a canary file. */
+export function loadConfigFile(path: string, overrides: ConfigOverrides = {}): LoadedConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ValidationError([{ path: [], message: `cannot read the file: ${(e as Error).message}` }]);
+  }
+  return parseConfig(text, path, overrides);
+}
+
+/** Options of {@link synthesizeConfig}. */
+export interface ConfigSynthesizeOptions {
+  readonly instanceTypes?: InstanceTypeCatalog;
+}
+
+/**
+ * Renders a loaded file: the pipeline of {@link synthesize}, with every issue in the file's words.
+ * @throws ValidationError with file paths and positions
+ */
+export function synthesizeConfig(config: LoadedConfig, options: ConfigSynthesizeOptions = {}): Rendered {
+  try {
+    const backend = Backend.of(config.backend, { kserveMode: config.kserveMode });
+    return synthesize(config.input, { backend, router: Router.of(config.router), instanceTypes: options.instanceTypes });
+  } catch (e) {
+    if (e instanceof ValidationError) throw new ValidationError(config.toFileIssues(e.issues));
+    throw e;
+  }
+}
+
+/** Reads, validates and renders a canary file. */
+export function synthesizeConfigFile(path: string, overrides: ConfigOverrides = {}, options: ConfigSynthesizeOptions = {}): Rendered {
+  return synthesizeConfig(loadConfigFile(path, overrides), options);
+}
+
+// ------------------------------------------------------------ file -> spec
+
+/** Spec path prefixes and the file paths they came from. */
+class PathMap {
+  private readonly entries = new Map<string, IssuePath>();
+
+  public set(specPath: IssuePath, filePath: IssuePath): void {
+    this.entries.set(JSON.stringify(specPath), filePath);
+  }
+
+  /** The file path of the longest mapped prefix, plus the rest of the spec path. */
+  public toFile(specPath: IssuePath): IssuePath {
+    for (let n = specPath.length; n >= 0; n--) {
+      const hit = this.entries.get(JSON.stringify(specPath.slice(0, n)));
+      if (hit) return [...hit, ...specPath.slice(n)];
+    }
+    return specPath;
+  }
+}
+
+function crossChecks(cfg: FileConfig): Issue[] {
+  const issues: Issue[] = [];
+  if (cfg.access_authorization === true) {
+    issues.push({
+      path: ['access_authorization'],
+      message: 'true is not supported on Kubernetes targets (it is a BentoCloud gateway feature); set it to false and protect the endpoint with your gateway\'s authentication',
+    });
+  }
+  const traffic = cfg.services ? Object.values(cfg.services)[0]?.config_overrides?.traffic : undefined;
+  if (traffic?.external_queue === true) {
+    issues.push({
+      path: ['services', Object.keys(cfg.services!)[0], 'config_overrides', 'traffic', 'external_queue'],
+      message: 'true is not supported on Kubernetes targets (a BentoCloud request queue); set it to false',
+    });
+  }
+  const serviceNames = Object.keys(cfg.services ?? {});
+  if (serviceNames.length > 1) {
+    issues.push({
+      path: ['services'],
+      message: `one service per deployment is supported, got ${serviceNames.length} (${serviceNames.join(', ')}); split them into one file each`,
+    });
+  }
+  issues.push(...artifactChecks(cfg, []));
+  for (const [name, v] of Object.entries(cfg.canary?.versions ?? {})) {
+    const path = ['canary', 'versions', name];
+    issues.push(...artifactChecks(v, path));
+    for (const svc of Object.keys(v.services ?? {})) {
+      if (serviceNames.length === 1 && svc !== serviceNames[0]) {
+        issues.push({
+          path: [...path, 'services', svc],
+          message: `unknown service; this deployment's service is "${serviceNames[0]}": rename the key to "${serviceNames[0]}"`,
+        });
+      } else if (serviceNames.length === 0) {
+        issues.push({ path: [...path, 'services', svc], message: 'the deployment declares no services; declare it under the top-level "services" first' });
+      }
+    }
+  }
+  return issues;
+}
+
+function artifactChecks(v: FileConfig | FileVersion, path: IssuePath): Issue[] {
+  const set = (['bento', 'image', 'model'] as const).filter((k) => v[k] !== undefined);
+  const issues: Issue[] = [];
+  if (set.length > 1) {
+    issues.push({ path: [...path, set[1]], message: `set only one of bento, image or model, got ${set.join(' and ')}; remove the others` });
+  }
+  for (const k of ['storage_uri', 'port'] as const) {
+    if (v[k] !== undefined && v.image === undefined) {
+      issues.push({
+        path: [...path, k],
+        message: `${k} goes with image, got ${describeValue(v[k])} without an image; add "image" or, for a model, use model: {storage_uri, format}`,
+      });
+    }
+  }
+  return issues;
+}
+
+function toSpecInput(cfg: FileConfig, overrides: ConfigOverrides, map: PathMap): Record<string, unknown> {
+  const k8s = cfg.kubernetes ?? {};
+  const serviceName = Object.keys(cfg.services ?? {})[0];
+  const service: FileService = serviceName ? cfg.services![serviceName] : {};
+  const servicePath: IssuePath = serviceName ? ['services', serviceName] : [];
+
+  const input: Record<string, unknown> = { name: cfg.name };
+  map.set(['name'], ['name']);
+  const ns = overrides.namespace ?? k8s.namespace;
+  if (ns !== undefined) {
+    input.namespace = ns;
+    map.set(['namespace'], overrides.namespace !== undefined ? ['--namespace'] : ['kubernetes', 'namespace']);
+  }
+  const repo = overrides.imageRepository ?? k8s.image_repository;
+  if (repo !== undefined) {
+    input.imageRepository = repo;
+    map.set(['imageRepository'], overrides.imageRepository !== undefined ? ['--image-repository'] : ['kubernetes', 'image_repository']);
+  }
+  if (k8s.main_version !== undefined) {
+    input.mainVersionName = k8s.main_version;
+    map.set(['mainVersionName'], ['kubernetes', 'main_version']);
+  }
+  map.set(['backend'], overrides.backend !== undefined ? ['--backend'] : ['kubernetes', 'backend']);
+  map.set(['kserveMode'], overrides.kserveMode !== undefined ? ['--kserve-mode'] : ['kubernetes', 'kserve_mode']);
+  map.set(['router'], overrides.router !== undefined ? ['--router'] : ['kubernetes', 'router']);
+
+  input.main = toVersion(cfg, [], service, servicePath, ['main'], map, cfg.envs);
+
+  if (cfg.canary) {
+    map.set(['routing'], ['canary']);
+    map.set(['routing', 'type'], ['canary', 'route_type']);
+    map.set(['routing', 'key'], ['canary', 'route_by']);
+    const type = cfg.canary.route_type ?? 'random';
+    input.routing = type === 'random' || typeof type !== 'string' || !['header', 'query'].includes(type) ? { type } : { type, key: cfg.canary.route_by };
+    if (type === 'random' && cfg.canary.route_by !== undefined) {
+      // route_by only means something with header/query routing; keep it visible as a spec error
+      input.routing = { type, key: cfg.canary.route_by };
+    }
+    const versions: Record<string, unknown> = {};
+    map.set(['versions'], ['canary', 'versions']);
+    for (const [name, v] of Object.entries(cfg.canary.versions ?? {})) {
+      const vPath: IssuePath = ['canary', 'versions', name];
+      const vServiceName = Object.keys(v.services ?? {})[0];
+      const vService: FileService = vServiceName ? v.services![vServiceName] : {};
+      const vServicePath: IssuePath = vServiceName ? [...vPath, 'services', vServiceName] : vPath;
+      const version = toVersion(v, vPath, vService, vServicePath, ['versions', name], map, v.envs);
+      version.weight = v.weight;
+      map.set(['versions', name, 'weight'], [...vPath, 'weight']);
+      versions[name] = version;
+    }
+    input.versions = versions;
+  }
+  return input;
+}
+
+function toVersion(
+  art: FileConfig | FileVersion,
+  artPath: IssuePath,
+  svc: FileService,
+  svcPath: IssuePath,
+  specPath: IssuePath,
+  map: PathMap,
+  topEnvs: FileEnv[] | undefined,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  map.set(specPath, artPath.length > 0 ? artPath : svcPath);
+  // artifact
+  if (art.bento !== undefined) {
+    out.artifact = { type: 'bento', tag: art.bento };
+    map.set([...specPath, 'artifact'], [...artPath, 'bento']);
+  } else if (art.image !== undefined) {
+    out.artifact = dropUndefined({ type: 'image', image: art.image, storageUri: art.storage_uri, port: art.port });
+    map.set([...specPath, 'artifact'], [...artPath, 'image']);
+    map.set([...specPath, 'artifact', 'storageUri'], [...artPath, 'storage_uri']);
+    map.set([...specPath, 'artifact', 'port'], [...artPath, 'port']);
+  } else if (art.model !== undefined) {
+    const m = art.model;
+    out.artifact = dropUndefined({ type: 'model', storageUri: m.storage_uri, format: m.format, formatVersion: m.format_version, runtime: m.runtime });
+    const mp = [...artPath, 'model'];
+    map.set([...specPath, 'artifact'], mp);
+    map.set([...specPath, 'artifact', 'storageUri'], [...mp, 'storage_uri']);
+    map.set([...specPath, 'artifact', 'formatVersion'], [...mp, 'format_version']);
+  } else {
+    map.set([...specPath, 'artifact'], artPath.length > 0 ? artPath : ['name']);
+  }
+  map.set([...specPath, 'artifact', 'tag'], [...artPath, 'bento']);
+  map.set([...specPath, 'artifact', 'image'], [...artPath, 'image']);
+
+  const field = (key: string, value: unknown, filePath: IssuePath) => {
+    map.set([...specPath, key], filePath);
+    if (value !== undefined) out[key] = value;
+  };
+  field('instanceType', svc.instance_type, [...svcPath, 'instance_type']);
+  field('deploymentStrategy', svc.deployment_strategy, [...svcPath, 'deployment_strategy']);
+  field('timeoutSeconds', svc.config_overrides?.traffic?.timeout, [...svcPath, 'config_overrides', 'traffic', 'timeout']);
+  field('labels', svc.labels, [...svcPath, 'labels']);
+  field('annotations', svc.annotations, [...svcPath, 'annotations']);
+
+  const sc = svc.scaling;
+  map.set([...specPath, 'scaling'], [...svcPath, 'scaling']);
+  if (sc) {
+    const scaling = dropUndefined({
+      minReplicas: sc.min_replicas,
+      maxReplicas: sc.max_replicas,
+      metric: sc.metric,
+      target: sc.target,
+      scaleUpStabilizationWindowSeconds: sc.policy?.scale_up_stabilization_window,
+      scaleDownStabilizationWindowSeconds: sc.policy?.scale_down_stabilization_window,
+    });
+    if (Object.keys(scaling).length > 0) out.scaling = scaling;
+  }
+  const sp = [...svcPath, 'scaling'];
+  map.set([...specPath, 'scaling', 'minReplicas'], [...sp, 'min_replicas']);
+  map.set([...specPath, 'scaling', 'maxReplicas'], [...sp, 'max_replicas']);
+  map.set([...specPath, 'scaling', 'scaleUpStabilizationWindowSeconds'], [...sp, 'policy', 'scale_up_stabilization_window']);
+  map.set([...specPath, 'scaling', 'scaleDownStabilizationWindowSeconds'], [...sp, 'policy', 'scale_down_stabilization_window']);
+
+  // env: deployment-level envs first, then the service's
+  const envs: { entry: FileEnv; path: IssuePath }[] = [
+    ...(topEnvs ?? []).map((entry, i) => ({ entry, path: [...artPath, 'envs', i] })),
+    ...(svc.envs ?? []).map((entry, i) => ({ entry, path: [...svcPath, 'envs', i] })),
+  ];
+  map.set([...specPath, 'env'], svc.envs ? [...svcPath, 'envs'] : [...artPath, 'envs']);
+  if (envs.length > 0) {
+    out.env = envs.map(({ entry, path }, i) => {
+      map.set([...specPath, 'env', i], path);
+      map.set([...specPath, 'env', i, 'secretKeyRef'], [...path, 'value_from', 'secret_key_ref']);
+      map.set([...specPath, 'env', i, 'configMapKeyRef'], [...path, 'value_from', 'config_map_key_ref']);
+      return dropUndefined({
+        name: entry.name,
+        value: entry.value,
+        secretKeyRef: entry.value_from?.secret_key_ref,
+        configMapKeyRef: entry.value_from?.config_map_key_ref,
+      });
+    });
+  }
+  return out;
+}
+
+function dropUndefined(obj: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined));
+}
+
+// ------------------------------------------------------------ positions
+
+/** Offset of the node at `path` (the key for map entries), or of the deepest existing parent. */
+function offsetOf(root: unknown, path: IssuePath): number {
+  let node = root as Node | null | undefined;
+  let offset = node && (node as Node).range ? (node as Node).range![0] : 0;
+  for (const part of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(part));
+      if (!pair) return offset;
+      const key = pair.key as Node;
+      offset = key.range ? key.range[0] : offset;
+      node = pair.value as Node | null;
+    } else if (isSeq(node) && typeof part === 'number') {
+      const item = node.items[part] as Node | undefined;
+      if (!item) return offset;
+      offset = item.range ? item.range[0] : offset;
+      node = item;
+    } else {
+      return offset;
+    }
+  }
+  return offset;
+}
+
+/** The path of the innermost node that contains `offset`. */
+function pathAtOffset(root: unknown, offset: number): IssuePath {
+  const path: (string | number)[] = [];
+  let node = root as Node | null | undefined;
+  for (;;) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => {
+        const k = p.key as Node | null;
+        const v = p.value as Node | null;
+        const start = k?.range?.[0] ?? v?.range?.[0] ?? Infinity;
+        const end = v?.range?.[2] ?? k?.range?.[2] ?? -Infinity;
+        return start <= offset && offset <= end;
+      });
+      if (!pair || !isScalar(pair.key)) return path;
+      path.push(String(pair.key.value));
+      node = pair.value as Node | null;
+    } else if (isSeq(node)) {
+      const i = node.items.findIndex((it) => {
+        const r = (it as Node | null)?.range;
+        return r !== undefined && r !== null && r[0] <= offset && offset <= r[2];
+      });
+      if (i < 0) return path;
+      path.push(i);
+      node = node.items[i] as Node;
+    } else {
+      return path;
+    }
+  }
+}
+
+function yamlMessage(code: string, message: string, text: string, offset: number): string {
+  if (code === 'DUPLICATE_KEY') {
+    const key = /^[^\s:]+/.exec(text.slice(offset))?.[0] ?? '';
+    return `duplicate key ${JSON.stringify(key)}; each key may appear once in a map: remove or rename one`;
+  }
+  const first = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+  return `malformed YAML: ${first.charAt(0).toLowerCase()}${first.slice(1).replace(/\.$/, '')}; fix the syntax at this position`;
+}

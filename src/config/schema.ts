@@ -1,0 +1,105 @@
+/**
+ * The shape of a BentoCloud-style canary file (the format of `bentoml deploy -f`)
+ * plus our `kubernetes:` block. Only keys and nesting are checked here; values
+ * are checked by the spec, and their errors are mapped back to this file.
+ */
+import { z } from 'zod';
+
+const leaf = z.unknown();
+
+const envEntry = z.strictObject({
+  name: leaf,
+  value: leaf.optional(),
+  value_from: z
+    .strictObject({
+      secret_key_ref: z.strictObject({ name: leaf, key: leaf, optional: leaf.optional() }).optional(),
+      config_map_key_ref: z.strictObject({ name: leaf, key: leaf, optional: leaf.optional() }).optional(),
+    })
+    .optional(),
+});
+
+const envList = z.array(envEntry);
+
+const serviceConfig = z.strictObject({
+  instance_type: leaf.optional(),
+  scaling: z
+    .strictObject({
+      min_replicas: leaf.optional(),
+      max_replicas: leaf.optional(),
+      metric: leaf.optional(),
+      target: leaf.optional(),
+      policy: z
+        .strictObject({
+          scale_up_stabilization_window: leaf.optional(),
+          scale_down_stabilization_window: leaf.optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+  envs: envList.optional(),
+  config_overrides: z
+    .strictObject({
+      traffic: z.strictObject({ timeout: leaf.optional(), external_queue: leaf.optional() }).optional(),
+    })
+    .optional(),
+  deployment_strategy: leaf.optional(),
+  labels: leaf.optional(),
+  annotations: leaf.optional(),
+});
+
+const model = z.strictObject({
+  storage_uri: leaf,
+  format: leaf,
+  format_version: leaf.optional(),
+  runtime: leaf.optional(),
+});
+
+/** Keys that say where a version's server comes from. */
+const artifactKeys = {
+  bento: leaf.optional(),
+  image: leaf.optional(),
+  storage_uri: leaf.optional(),
+  port: leaf.optional(),
+  model: model.optional(),
+};
+
+const services = z.record(z.string(), serviceConfig);
+
+const canaryVersion = z.strictObject({
+  ...artifactKeys,
+  weight: leaf,
+  envs: envList.optional(),
+  services: services.optional(),
+});
+
+/** The whole file. */
+export const fileSchema = z.strictObject({
+  name: leaf,
+  description: leaf.optional(),
+  ...artifactKeys,
+  access_authorization: leaf.optional(),
+  envs: envList.optional(),
+  services: services.optional(),
+  canary: z
+    .strictObject({
+      route_type: leaf.optional(),
+      route_by: leaf.optional(),
+      versions: z.record(z.string(), canaryVersion).optional(),
+    })
+    .optional(),
+  kubernetes: z
+    .strictObject({
+      namespace: leaf.optional(),
+      backend: leaf.optional(),
+      kserve_mode: leaf.optional(),
+      image_repository: leaf.optional(),
+      router: leaf.optional(),
+      main_version: leaf.optional(),
+    })
+    .optional(),
+});
+
+export type FileConfig = z.output<typeof fileSchema>;
+export type FileVersion = z.output<typeof canaryVersion>;
+export type FileService = z.output<typeof serviceConfig>;
+export type FileEnv = z.output<typeof envEntry>;

@@ -1,0 +1,108 @@
+/**
+ * The canonical, validated model every backend renders from. Produced only by
+ * {@link normalizeService}: defaults filled in, canaries merged over main,
+ * main's weight computed as the remainder.
+ */
+import { ResolvedInstanceType } from './instance-types';
+
+/** A BentoML bento, served from the image built for it. */
+export interface BentoArtifact {
+  readonly kind: 'bento';
+  /** `name:version`. */
+  readonly tag: string;
+  /** The container image of the bento (`[repository/]name:version`). */
+  readonly image: string;
+}
+
+/** Any model-server container, optionally loading a model from storage. */
+export interface ImageArtifact {
+  readonly kind: 'image';
+  readonly image: string;
+  readonly storageUri?: string;
+  /** Port the server listens on. */
+  readonly port?: number;
+}
+
+/** A model file served by the serving stack's own runtime for its format. */
+export interface ModelArtifact {
+  readonly kind: 'model';
+  readonly storageUri: string;
+  readonly format: string;
+  readonly formatVersion?: string;
+  readonly runtime?: string;
+}
+
+export type Artifact = BentoArtifact | ImageArtifact | ModelArtifact;
+
+/** Port a BentoML server listens on. */
+export const BENTO_PORT = 3000;
+
+export interface KeyRef {
+  readonly name: string;
+  readonly key: string;
+  readonly optional?: boolean;
+}
+
+export interface EnvVar {
+  readonly name: string;
+  readonly value?: string;
+  readonly secretKeyRef?: KeyRef;
+  readonly configMapKeyRef?: KeyRef;
+}
+
+export type ScaleMetric = 'cpu' | 'memory' | 'concurrency' | 'rps';
+
+export interface Scaling {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  /** Metric to scale on; undefined lets the backend use its own default. */
+  readonly metric?: ScaleMetric;
+  readonly target?: number;
+  readonly scaleUpStabilizationWindowSeconds?: number;
+  readonly scaleDownStabilizationWindowSeconds?: number;
+}
+
+export type VersionRole = 'main' | 'canary';
+
+/** One version after inheritance from main. */
+export interface Version {
+  readonly name: string;
+  readonly role: VersionRole;
+  /** Percent of traffic; main gets 100 minus the canaries' sum. */
+  readonly weight: number;
+  readonly artifact: Artifact;
+  readonly instanceType: ResolvedInstanceType;
+  readonly scaling: Scaling;
+  readonly env: readonly EnvVar[];
+  readonly timeoutSeconds?: number;
+  readonly deploymentStrategy?: 'RollingUpdate' | 'Recreate';
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** Which settings this version set itself (the rest came from main). Paths as in the input, e.g. `scaling.maxReplicas`. */
+  readonly explicit: ReadonlySet<string>;
+}
+
+export type Routing =
+  | { readonly type: 'random' }
+  | { readonly type: 'header'; readonly key: string }
+  | { readonly type: 'query'; readonly key: string };
+
+/** A validated canary inference service. */
+export interface CanarySpec {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly routing: Routing;
+  readonly main: Version;
+  /** Canary versions, in the order they were declared. */
+  readonly canaries: readonly Version[];
+}
+
+/** Main first, then the canaries. */
+export function allVersions(spec: CanarySpec): Version[] {
+  return [spec.main, ...spec.canaries];
+}
+
+/** The input path of a version: `['main']` or `['versions', name]`. */
+export function versionPath(version: Version): (string | number)[] {
+  return version.role === 'main' ? ['main'] : ['versions', version.name];
+}

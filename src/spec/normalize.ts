@@ -1,0 +1,210 @@
+/**
+ * Input -> canonical model: schema check, defaults, inheritance from main,
+ * instance-type lookup and every cross-field rule, with all problems collected.
+ */
+import { describeValue, didYouMean, IssueCollector, IssuePath } from './errors';
+import { DEFAULT_INSTANCE_TYPE, InstanceTypeCatalog } from './instance-types';
+import { Artifact, CanarySpec, EnvVar, Routing, Scaling, Version, VersionRole } from './model';
+import { DNS1123_LABEL, MAX_LABEL_LENGTH } from './names';
+import { ArtifactInput, CanaryServiceInput, serviceSchema, VersionInput } from './schema';
+import { parseWithIssues } from './zod-issues';
+
+/** Options of {@link normalizeService}. */
+export interface NormalizeOptions {
+  /**
+   * Instance types versions may name.
+   * @default InstanceTypeCatalog.defaults()
+   */
+  readonly instanceTypes?: InstanceTypeCatalog;
+}
+
+/** Name of the main version when the input names none. */
+export const DEFAULT_MAIN_VERSION_NAME = 'main';
+
+/**
+ * Validates and normalizes a service definition.
+ * @throws ValidationError listing every problem found
+ */
+export function normalizeService(input: unknown, options: NormalizeOptions = {}): CanarySpec {
+  const issues = new IssueCollector();
+  const parsed = parseWithIssues(serviceSchema, input);
+  issues.addAll(parsed.issues);
+  if (!parsed.data) {
+    issues.throwIfAny();
+  }
+  const data = parsed.data as CanaryServiceInput;
+  const catalog = options.instanceTypes ?? InstanceTypeCatalog.defaults();
+  const mainName = data.mainVersionName ?? DEFAULT_MAIN_VERSION_NAME;
+
+  const main = buildVersion(mainName, 'main', ['main'], data.main, undefined, 0, data, catalog, issues);
+  const canaries: Version[] = [];
+  let sum = 0;
+  for (const [name, canaryInput] of Object.entries(data.versions ?? {})) {
+    const path: IssuePath = ['versions', name];
+    checkVersionName(name, mainName, path, issues);
+    sum += canaryInput.weight;
+    const version = buildVersion(name, 'canary', path, canaryInput, data.main, canaryInput.weight, data, catalog, issues);
+    if (version) canaries.push(version);
+  }
+  if (sum > 100) {
+    const parts = Object.entries(data.versions ?? {}).map(([n, v]) => `${n}: ${v.weight}`).join(', ');
+    issues.add(
+      ['versions'],
+      `canary weights sum to ${sum} (${parts}); the sum must be at most 100, the remainder goes to ${mainName}: lower the weights by ${sum - 100} in total`,
+    );
+  }
+  issues.throwIfAny();
+
+  const routing: Routing = (data.routing ?? { type: 'random' }) as Routing;
+  return {
+    name: data.name,
+    namespace: data.namespace,
+    routing,
+    main: { ...(main as Version), weight: 100 - sum },
+    canaries,
+  };
+}
+
+function checkVersionName(name: string, mainName: string, path: IssuePath, issues: IssueCollector): void {
+  if (name.length > MAX_LABEL_LENGTH || !DNS1123_LABEL.test(name)) {
+    issues.add(
+      path,
+      `version name ${describeValue(name)} must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters; rename it, e.g. "v2"`,
+    );
+  }
+  if (name === mainName) {
+    issues.add(path, `version name ${describeValue(name)} is the main version's name; give the canary another name`);
+  }
+}
+
+function buildVersion(
+  name: string,
+  role: VersionRole,
+  path: IssuePath,
+  own: VersionInput,
+  inherited: VersionInput | undefined,
+  weight: number,
+  service: CanaryServiceInput,
+  catalog: InstanceTypeCatalog,
+  issues: IssueCollector,
+): Version | undefined {
+  const explicit = new Set<string>();
+  for (const [k, v] of Object.entries(own)) {
+    if (v === undefined) continue;
+    explicit.add(k);
+    if (k === 'scaling') for (const [sk, sv] of Object.entries(v as object)) if (sv !== undefined) explicit.add(`scaling.${sk}`);
+  }
+  const pick = <K extends keyof VersionInput>(key: K): VersionInput[K] => own[key] ?? inherited?.[key];
+
+  // artifact
+  const artifactInput = pick('artifact');
+  let artifact: Artifact | undefined;
+  if (!artifactInput) {
+    issues.add(
+      [...path, 'artifact'],
+      'is required: set a bento ("name:version"), a container image, or a model (storage URI and format)',
+    );
+  } else {
+    artifact = toArtifact(artifactInput, service.imageRepository);
+  }
+
+  // instance type
+  const typeName = pick('instanceType') ?? DEFAULT_INSTANCE_TYPE;
+  const instanceType = catalog.resolve(typeName);
+  if (!instanceType) {
+    const hint = didYouMean(typeName, catalog.names);
+    issues.add(
+      [...path, 'instanceType'],
+      `unknown instance type ${describeValue(typeName)}; ${hint ? `did you mean "${hint}"? ` : ''}known types: ${catalog.names.join(', ')}`,
+    );
+  }
+
+  // scaling: field by field over main's
+  const scalingIn = { ...(inherited?.scaling ?? {}), ...stripUndefined(own.scaling ?? {}) };
+  const minReplicas = scalingIn.minReplicas ?? 1;
+  const maxReplicas = scalingIn.maxReplicas ?? Math.max(minReplicas, 1);
+  if (minReplicas > maxReplicas) {
+    const at = explicit.has('scaling.minReplicas') || !explicit.has('scaling.maxReplicas') ? 'minReplicas' : 'maxReplicas';
+    const fromMain = role === 'canary' && !(explicit.has('scaling.minReplicas') && explicit.has('scaling.maxReplicas'));
+    issues.add(
+      [...path, 'scaling', at],
+      `min replicas ${minReplicas} is more than max replicas ${maxReplicas}${fromMain ? ' (one of them inherited from main)' : ''}; min replicas must be at most max replicas: raise max or lower min`,
+    );
+  }
+  const scaling: Scaling = stripUndefined({
+    minReplicas,
+    maxReplicas,
+    metric: scalingIn.metric,
+    target: scalingIn.target,
+    scaleUpStabilizationWindowSeconds: scalingIn.scaleUpStabilizationWindowSeconds,
+    scaleDownStabilizationWindowSeconds: scalingIn.scaleDownStabilizationWindowSeconds,
+  });
+
+  // env: main's, then the version's (same name replaces)
+  const env = mergeEnv(inherited?.env ?? [], own.env ?? [], [...path, 'env'], issues);
+
+  if (!artifact || !instanceType) return undefined;
+  return stripUndefined({
+    name,
+    role,
+    weight,
+    artifact,
+    instanceType,
+    scaling,
+    env,
+    timeoutSeconds: pick('timeoutSeconds'),
+    deploymentStrategy: pick('deploymentStrategy'),
+    labels: { ...(inherited?.labels ?? {}), ...(own.labels ?? {}) },
+    annotations: { ...(inherited?.annotations ?? {}), ...(own.annotations ?? {}) },
+    explicit,
+  }) as Version;
+}
+
+function toArtifact(input: ArtifactInput, imageRepository: string | undefined): Artifact {
+  switch (input.type) {
+    case 'bento':
+      return { kind: 'bento', tag: input.tag, image: imageRepository ? `${imageRepository}/${input.tag}` : input.tag };
+    case 'image':
+      return stripUndefined({ kind: 'image', image: input.image, storageUri: input.storageUri, port: input.port });
+    case 'model':
+      return stripUndefined({
+        kind: 'model',
+        storageUri: input.storageUri,
+        format: input.format,
+        formatVersion: input.formatVersion,
+        runtime: input.runtime,
+      });
+  }
+}
+
+function mergeEnv(
+  base: readonly EnvVar[],
+  own: readonly EnvVar[],
+  path: IssuePath,
+  issues: IssueCollector,
+): EnvVar[] {
+  const seen = new Map<string, number>();
+  own.forEach((e, i) => {
+    const sources = [e.value !== undefined, e.secretKeyRef !== undefined, e.configMapKeyRef !== undefined].filter(Boolean).length;
+    if (sources !== 1) {
+      issues.add(
+        [...path, i],
+        `environment variable "${e.name}" must set exactly one of value, secretKeyRef or configMapKeyRef, got ${sources}; e.g. {name: "${e.name}", value: "..."}`,
+      );
+    }
+    const previous = seen.get(e.name);
+    if (previous !== undefined) {
+      issues.add([...path, i, 'name'], `environment variable "${e.name}" is already set at index ${previous}; remove one of them`);
+    }
+    seen.set(e.name, i);
+  });
+  const merged = base.filter((b) => !seen.has(b.name)).map((e) => stripUndefined({ ...e }));
+  return [...merged, ...own.map((e) => stripUndefined({ ...e }))];
+}
+
+/** Copies `obj` without its undefined properties (stable output, nothing `undefined` in YAML). */
+export function stripUndefined<T extends object>(obj: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) if (v !== undefined) out[k] = v;
+  return out as T;
+}

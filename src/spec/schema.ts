@@ -1,0 +1,198 @@
+/**
+ * The input model of a canary inference service, as zod schemas. Shape and
+ * single-field rules live here; cross-field rules live in `normalize.ts`.
+ */
+import { z } from 'zod';
+import { describeValue } from './errors';
+import { DNS1123_LABEL, labelValueProblem, MAX_LABEL_LENGTH, qualifiedNameProblem } from './names';
+
+/** Message for a value outside what a field allows: `must be <allowed>, got <value>; <fix>`. */
+function expect(allowed: string, fix?: string) {
+  return (iss: { input?: unknown }) =>
+    `must be ${allowed}, got ${describeValue(iss.input)}${fix ? `; ${fix}` : ''}`;
+}
+
+function wholeNumber(min: number, max: number | undefined, allowed: string, fix?: string) {
+  const error = expect(allowed, fix);
+  let schema = z.number({ error }).int({ error }).min(min, { error });
+  if (max !== undefined) schema = schema.max(max, { error });
+  return schema;
+}
+
+/** A DNS-1123 label (version names, service names). */
+export const dnsLabel = (what: string) =>
+  z
+    .string({ error: expect(`${what}: a DNS-1123 label (lower-case letters, digits and '-')`) })
+    .max(MAX_LABEL_LENGTH, { error: expect(`at most ${MAX_LABEL_LENGTH} characters long`, 'shorten it') })
+    .regex(DNS1123_LABEL, {
+      error: expect(
+        `${what}: lower-case letters, digits and '-', starting and ending with a letter or digit`,
+        'e.g. "summarization-v2"',
+      ),
+    });
+
+const labelMap = z.record(z.string(), z.string({ error: expect('a string') })).superRefine((map, ctx) => {
+  for (const [key, value] of Object.entries(map)) {
+    const keyProblem = qualifiedNameProblem(key);
+    if (keyProblem) ctx.addIssue({ code: 'custom', path: [key], message: `invalid key ${JSON.stringify(key)}: ${keyProblem}` });
+    const valueProblem = labelValueProblem(value);
+    if (valueProblem) ctx.addIssue({ code: 'custom', path: [key], message: `invalid value ${describeValue(value)}: ${valueProblem}` });
+  }
+});
+
+const annotationMap = z.record(z.string(), z.string({ error: expect('a string', 'quote numbers and booleans') })).superRefine((map, ctx) => {
+  for (const key of Object.keys(map)) {
+    const keyProblem = qualifiedNameProblem(key);
+    if (keyProblem) ctx.addIssue({ code: 'custom', path: [key], message: `invalid key ${JSON.stringify(key)}: ${keyProblem}` });
+  }
+});
+
+/** BentoML tag `name:version`. */
+const BENTO_TAG = /^[a-z0-9]([-._a-z0-9]*[a-z0-9])?:[A-Za-z0-9]([-._A-Za-z0-9]*[A-Za-z0-9])?$/;
+/** A container image reference: [registry[:port]/]path[:tag][@digest]. */
+const IMAGE_REF = /^[a-zA-Z0-9][a-zA-Z0-9._-]*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+/** A storage URI: scheme://rest. */
+const STORAGE_URI = /^[a-z][a-z0-9+.-]*:\/\/\S+$/;
+const REPOSITORY = /^[a-zA-Z0-9][a-zA-Z0-9._-]*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+
+const storageUri = z
+  .string({ error: expect('a storage URI such as "s3://bucket/path"') })
+  .regex(STORAGE_URI, { error: expect('a storage URI scheme://path (e.g. s3://, gs://, pvc://, hf://)') });
+
+/** Where a version's model server comes from. */
+export const artifactSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({
+      type: z.literal('bento'),
+      tag: z.string({ error: expect('a bento tag "name:version"') }).regex(BENTO_TAG, {
+        error: expect('a bento tag "name:version" (lower-case name, then the version)', 'e.g. "summarization:xq4dggshm25lecvj"'),
+      }),
+    }),
+    z.strictObject({
+      type: z.literal('image'),
+      image: z.string({ error: expect('a container image reference') }).regex(IMAGE_REF, {
+        error: expect('a container image reference registry/path[:tag][@sha256:digest]', 'e.g. "ghcr.io/acme/server:1.2.0"'),
+      }),
+      storageUri: storageUri.optional(),
+      port: wholeNumber(1, 65535, 'a port number from 1 to 65535').optional(),
+    }),
+    z.strictObject({
+      type: z.literal('model'),
+      storageUri,
+      format: z.string({ error: expect('a model format name such as "sklearn" or "huggingface"') }).regex(/^[a-z][a-z0-9_.-]*$/, {
+        error: expect('a lower-case model format name such as "sklearn", "xgboost", "huggingface"'),
+      }),
+      formatVersion: z.string({ error: expect('a string') }).min(1, { error: expect('a non-empty version') }).optional(),
+      runtime: dnsLabel('a serving runtime name').optional(),
+    }),
+  ],
+  { error: (iss) => `must set type to "bento", "image" or "model", got ${describeValue((iss.input as { type?: unknown } | undefined)?.type)}` },
+);
+
+const keyRef = z.strictObject({
+  name: dnsLabel('a Secret or ConfigMap name'),
+  key: z.string({ error: expect('a key of the Secret or ConfigMap') }).regex(/^[-._a-zA-Z0-9]+$/, {
+    error: expect('a key made of letters, digits, "-", "_" and "."'),
+  }),
+  optional: z.boolean({ error: expect('true or false') }).optional(),
+});
+
+/** One environment variable: a plain value or a reference to a Secret or ConfigMap key. */
+export const envVarSchema = z.strictObject({
+  name: z.string({ error: expect('an environment variable name') }).regex(/^[-._a-zA-Z][-._a-zA-Z0-9]*$/, {
+    error: expect('an environment variable name (letters, digits, "_", "-", "."; not starting with a digit)'),
+  }),
+  value: z.string({ error: expect('a string', 'quote numbers and booleans, e.g. "8"') }).optional(),
+  secretKeyRef: keyRef.optional(),
+  configMapKeyRef: keyRef.optional(),
+});
+
+/** Replica bounds and autoscaling of one version. */
+export const scalingSchema = z.strictObject({
+  minReplicas: wholeNumber(0, 1000, 'a whole number of replicas from 0 to 1000').optional(),
+  maxReplicas: wholeNumber(1, 1000, 'a whole number of replicas from 1 to 1000').optional(),
+  metric: z
+    .enum(['cpu', 'memory', 'concurrency', 'rps'], { error: expect('one of "cpu", "memory", "concurrency", "rps"') })
+    .optional(),
+  target: wholeNumber(1, 1_000_000, 'a whole number of at least 1 (percent for cpu/memory, requests for concurrency/rps)').optional(),
+  scaleUpStabilizationWindowSeconds: wholeNumber(0, 3600, 'a whole number of seconds from 0 to 3600').optional(),
+  scaleDownStabilizationWindowSeconds: wholeNumber(0, 3600, 'a whole number of seconds from 0 to 3600').optional(),
+});
+
+/** Settings of one version; canaries inherit every setting of main they leave out. */
+export const versionShape = {
+  artifact: artifactSchema.optional(),
+  instanceType: z.string({ error: expect('an instance type name such as "cpu.2"') }).optional(),
+  scaling: scalingSchema.optional(),
+  env: z.array(envVarSchema, { error: expect('a list of {name, value} entries') }).optional(),
+  timeoutSeconds: wholeNumber(1, 86_400, 'a whole number of seconds from 1 to 86400').optional(),
+  deploymentStrategy: z
+    .enum(['RollingUpdate', 'Recreate'], { error: expect('"RollingUpdate" or "Recreate"') })
+    .optional(),
+  labels: labelMap.optional(),
+  annotations: annotationMap.optional(),
+};
+
+export const versionSchema = z.strictObject(versionShape);
+
+export const canaryVersionSchema = z.strictObject({
+  ...versionShape,
+  weight: wholeNumber(0, 100, 'a whole percent from 0 to 100', '0 is a dark launch'),
+});
+
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+const QUERY_NAME = /^[^\s&=#?]+$/;
+
+/** How requests are assigned to versions. */
+export const routingSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('random') }),
+    z.strictObject({
+      type: z.literal('header'),
+      key: z
+        .string({ error: expect('the name of the header to hash, e.g. "X-User-ID"') })
+        .regex(HEADER_NAME, { error: expect('an HTTP header name (letters, digits and -_.!#$%&\'*+^`|~)', 'e.g. "X-User-ID"') }),
+    }),
+    z.strictObject({
+      type: z.literal('query'),
+      key: z
+        .string({ error: expect('the name of the query parameter to hash, e.g. "user"') })
+        .regex(QUERY_NAME, { error: expect('a query parameter name without spaces, "&", "=", "#" or "?"') }),
+    }),
+  ],
+  {
+    error: (iss) =>
+      `must be one of "random", "header", "query", got ${describeValue((iss.input as { type?: unknown } | undefined)?.type)}`,
+  },
+);
+
+/** The whole input of one canary inference service. */
+export const serviceSchema = z.strictObject({
+  name: dnsLabel('a service name'),
+  namespace: dnsLabel('a namespace').optional(),
+  mainVersionName: dnsLabel('a version name').optional(),
+  main: versionSchema,
+  versions: z.record(z.string(), canaryVersionSchema, { error: expect('a map of version name to version settings') }).optional(),
+  routing: routingSchema.optional(),
+  imageRepository: z
+    .string({ error: expect('an image repository such as "ghcr.io/acme"') })
+    .regex(REPOSITORY, { error: expect('an image repository such as "ghcr.io/acme" (no tag)') })
+    .optional(),
+});
+
+/** A version's artifact, as given. */
+export type ArtifactInput = z.input<typeof artifactSchema>;
+/** An environment variable, as given. */
+export type EnvVarInput = z.input<typeof envVarSchema>;
+/** Scaling of a version, as given. */
+export type ScalingInput = z.input<typeof scalingSchema>;
+/** The main version, as given. */
+export type VersionInput = z.input<typeof versionSchema>;
+/** A canary version, as given. */
+export type CanaryVersionInput = z.input<typeof canaryVersionSchema>;
+/** Routing, as given. */
+export type RoutingInput = z.input<typeof routingSchema>;
+/** The whole service, as given. */
+export type CanaryServiceInput = z.input<typeof serviceSchema>;
