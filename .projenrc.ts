@@ -43,6 +43,29 @@ const project = new typescript.TypeScriptProject({
   gitignore: ['/out/', '/dist-example/', '/examples/**/dist/', '/bench/results/'],
 });
 
+// Imports point one way: spec <- backends, routers <- config, cdk8s, pulumi, cli.
+const frontEnds = ['./src/config', './src/cdk8s', './src/pulumi', './src/cli'];
+project.eslint?.addRules({
+  'import/no-restricted-paths': [
+    'error',
+    {
+      zones: [
+        { target: './src/spec', from: ['./src/backends', './src/routers', './src/render.ts', './src/props.ts', ...frontEnds] },
+        { target: './src/backends', from: ['./src/render.ts', './src/props.ts', ...frontEnds] },
+        { target: './src/routers', from: ['./src/render.ts', './src/props.ts', ...frontEnds] },
+        { target: './src/cdk8s', from: ['./src/pulumi', './src/cli'] },
+        { target: './src/pulumi', from: ['./src/cdk8s', './src/cli'] },
+        { target: './src/cli', from: ['./src/cdk8s', './src/pulumi'] },
+      ],
+    },
+  ],
+});
+// zod lives in the spec (and the file-level shape in config) only
+project.eslint?.addOverride({
+  files: ['src/backends/**', 'src/routers/**', 'src/cdk8s/**', 'src/pulumi/**', 'src/cli/**', 'src/*.ts'],
+  rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'zod', message: 'zod belongs in src/spec (and src/config)' }] }] },
+});
+
 // The main example: synthesize the BentoCloud-style file with model artifacts on KServe Standard mode.
 project.addTask('example', {
   description: 'Synthesize the main example (examples/bentocloud/summarization-models.yaml) on KServe Standard mode',

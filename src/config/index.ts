@@ -238,11 +238,8 @@ function toSpecInput(cfg: FileConfig, overrides: ConfigOverrides, map: PathMap):
     map.set(['routing', 'type'], ['canary', 'route_type']);
     map.set(['routing', 'key'], ['canary', 'route_by']);
     const type = cfg.canary.route_type ?? 'random';
-    input.routing = type === 'random' || typeof type !== 'string' || !['header', 'query'].includes(type) ? { type } : { type, key: cfg.canary.route_by };
-    if (type === 'random' && cfg.canary.route_by !== undefined) {
-      // route_by only means something with header/query routing; keep it visible as a spec error
-      input.routing = { type, key: cfg.canary.route_by };
-    }
+    // route_by only means something for header and query routing (BentoCloud ignores it otherwise)
+    input.routing = type === 'header' || type === 'query' ? { type, key: cfg.canary.route_by } : { type };
     const versions: Record<string, unknown> = {};
     map.set(['versions'], ['canary', 'versions']);
     for (const [name, v] of Object.entries(cfg.canary.versions ?? {})) {

@@ -29,7 +29,7 @@ export function formatPath(path: IssuePath): string {
   for (const part of path) {
     if (typeof part === 'number') {
       out += `[${part}]`;
-    } else if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(part)) {
+    } else if (/^[A-Za-z0-9_-]+$/.test(part)) {
       out += out === '' ? part : `.${part}`;
     } else {
       out += out === '' ? JSON.stringify(part) : `[${JSON.stringify(part)}]`;
@@ -122,7 +122,9 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
   let bestDistance = Infinity;
   const w = word.toLowerCase();
   for (const candidate of candidates) {
-    const d = editDistance(w, candidate.toLowerCase());
+    const c = candidate.toLowerCase();
+    // a candidate that extends or shortens the word wins a tie
+    const d = editDistance(w, c) - (c.startsWith(w) || w.startsWith(c) ? 0.5 : 0);
     if (d < bestDistance) {
       bestDistance = d;
       best = candidate;

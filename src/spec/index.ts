@@ -12,3 +12,4 @@ export type {
   ScalingInput,
   VersionInput,
 } from './schema';
+export * from './choices';

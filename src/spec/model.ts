@@ -32,7 +32,7 @@ export interface ModelArtifact {
   readonly runtime?: string;
 }
 
-export type Artifact = BentoArtifact | ImageArtifact | ModelArtifact;
+export type ArtifactSpec = BentoArtifact | ImageArtifact | ModelArtifact;
 
 /** Port a BentoML server listens on. */
 export const BENTO_PORT = 3000;
@@ -50,13 +50,13 @@ export interface EnvVar {
   readonly configMapKeyRef?: KeyRef;
 }
 
-export type ScaleMetric = 'cpu' | 'memory' | 'concurrency' | 'rps';
+export type ScaleMetricName = 'cpu' | 'memory' | 'concurrency' | 'rps';
 
 export interface Scaling {
   readonly minReplicas: number;
   readonly maxReplicas: number;
   /** Metric to scale on; undefined lets the backend use its own default. */
-  readonly metric?: ScaleMetric;
+  readonly metric?: ScaleMetricName;
   readonly target?: number;
   readonly scaleUpStabilizationWindowSeconds?: number;
   readonly scaleDownStabilizationWindowSeconds?: number;
@@ -70,7 +70,7 @@ export interface Version {
   readonly role: VersionRole;
   /** Percent of traffic; main gets 100 minus the canaries' sum. */
   readonly weight: number;
-  readonly artifact: Artifact;
+  readonly artifact: ArtifactSpec;
   readonly instanceType: ResolvedInstanceType;
   readonly scaling: Scaling;
   readonly env: readonly EnvVar[];
@@ -82,7 +82,7 @@ export interface Version {
   readonly explicit: ReadonlySet<string>;
 }
 
-export type Routing =
+export type RoutingSpec =
   | { readonly type: 'random' }
   | { readonly type: 'header'; readonly key: string }
   | { readonly type: 'query'; readonly key: string };
@@ -91,7 +91,7 @@ export type Routing =
 export interface CanarySpec {
   readonly name: string;
   readonly namespace?: string;
-  readonly routing: Routing;
+  readonly routing: RoutingSpec;
   readonly main: Version;
   /** Canary versions, in the order they were declared. */
   readonly canaries: readonly Version[];

@@ -4,7 +4,7 @@
  */
 import { describeValue, didYouMean, IssueCollector, IssuePath } from './errors';
 import { DEFAULT_INSTANCE_TYPE, InstanceTypeCatalog } from './instance-types';
-import { Artifact, CanarySpec, EnvVar, Routing, Scaling, Version, VersionRole } from './model';
+import { ArtifactSpec, CanarySpec, EnvVar, RoutingSpec, Scaling, Version, VersionRole } from './model';
 import { DNS1123_LABEL, MAX_LABEL_LENGTH } from './names';
 import { ArtifactInput, CanaryServiceInput, serviceSchema, VersionInput } from './schema';
 import { parseWithIssues } from './zod-issues';
@@ -55,7 +55,7 @@ export function normalizeService(input: unknown, options: NormalizeOptions = {})
   }
   issues.throwIfAny();
 
-  const routing: Routing = (data.routing ?? { type: 'random' }) as Routing;
+  const routing: RoutingSpec = (data.routing ?? { type: 'random' }) as RoutingSpec;
   return {
     name: data.name,
     namespace: data.namespace,
@@ -98,7 +98,7 @@ function buildVersion(
 
   // artifact
   const artifactInput = pick('artifact');
-  let artifact: Artifact | undefined;
+  let artifact: ArtifactSpec | undefined;
   if (!artifactInput) {
     issues.add(
       [...path, 'artifact'],
@@ -123,7 +123,9 @@ function buildVersion(
   const scalingIn = { ...(inherited?.scaling ?? {}), ...stripUndefined(own.scaling ?? {}) };
   const minReplicas = scalingIn.minReplicas ?? 1;
   const maxReplicas = scalingIn.maxReplicas ?? Math.max(minReplicas, 1);
-  if (minReplicas > maxReplicas) {
+  const ownBounds = role === 'main' || explicit.has('scaling.minReplicas') || explicit.has('scaling.maxReplicas');
+  // both bounds inherited: main's own error already says it
+  if (minReplicas > maxReplicas && ownBounds) {
     const at = explicit.has('scaling.minReplicas') || !explicit.has('scaling.maxReplicas') ? 'minReplicas' : 'maxReplicas';
     const fromMain = role === 'canary' && !(explicit.has('scaling.minReplicas') && explicit.has('scaling.maxReplicas'));
     issues.add(
@@ -160,7 +162,7 @@ function buildVersion(
   }) as Version;
 }
 
-function toArtifact(input: ArtifactInput, imageRepository: string | undefined): Artifact {
+function toArtifact(input: ArtifactInput, imageRepository: string | undefined): ArtifactSpec {
   switch (input.type) {
     case 'bento':
       return { kind: 'bento', tag: input.tag, image: imageRepository ? `${imageRepository}/${input.tag}` : input.tag };

@@ -9,7 +9,9 @@ import { DNS1123_LABEL, labelValueProblem, MAX_LABEL_LENGTH, qualifiedNameProble
 /** Message for a value outside what a field allows: `must be <allowed>, got <value>; <fix>`. */
 function expect(allowed: string, fix?: string) {
   return (iss: { input?: unknown }) =>
-    `must be ${allowed}, got ${describeValue(iss.input)}${fix ? `; ${fix}` : ''}`;
+    iss.input === undefined
+      ? `is required: ${allowed}${fix ? `; ${fix}` : ''}`
+      : `must be ${allowed}, got ${describeValue(iss.input)}${fix ? `; ${fix}` : ''}`;
 }
 
 function wholeNumber(min: number, max: number | undefined, allowed: string, fix?: string) {

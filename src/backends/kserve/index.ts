@@ -258,6 +258,9 @@ function metadata(spec: CanarySpec, mode: KServeModeName, extra: Record<string, 
 
 /** The implementation part of a predictor: `model`, or one custom container. */
 function implementation(version: Version): Pick<PredictorSpec, 'model' | 'containers'> {
+  // The CRD requires a container name in spec.canary[].predictor.model (not in spec.predictor.model,
+  // where the webhook refuses one): canaries name it as KServe names every predictor container.
+  const modelName = version.role === 'canary' ? { name: KSERVE_CONTAINER } : {};
   const base: ContainerFields = {
     env: containerEnv(version.env),
     resources: resources(version),
@@ -270,6 +273,7 @@ function implementation(version: Version): Pick<PredictorSpec, 'model' | 'contai
     const { env, ...rest } = base;
     return {
       model: {
+        ...modelName,
         modelFormat,
         ...(a.runtime ? { runtime: a.runtime } : {}),
         storageUri: a.storageUri,

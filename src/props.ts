@@ -1,0 +1,183 @@
+/**
+ * Props shared by the cdk8s constructs and the Pulumi component, and their
+ * translation into the spec's input. No validation here: the spec does it.
+ */
+import { Duration } from 'cdk8s';
+import { Backend } from './backends';
+import { Router } from './routers';
+import { Artifact, EnvValue, InstanceType, InstanceTypeCatalog, Routing, ScaleMetric } from './spec';
+
+/** Replica bounds and autoscaling of a version. */
+export interface ScalingProps {
+  /**
+   * Fewest replicas.
+   * @default 1 (a canary: main's)
+   */
+  readonly minReplicas?: number;
+  /**
+   * Most replicas; above `minReplicas` the version autoscales.
+   * @default minReplicas (a canary: main's)
+   */
+  readonly maxReplicas?: number;
+  /**
+   * Metric to scale on.
+   * @default - the backend's default (KServe Standard: CPU; Knative: concurrency)
+   */
+  readonly metric?: ScaleMetric;
+  /**
+   * Target value of the metric (percent for CPU/memory).
+   * @default - the backend's default (80 percent for CPU/memory)
+   */
+  readonly target?: number;
+  /**
+   * How long the autoscaler waits before scaling up. @see HPA `behavior.scaleUp.stabilizationWindowSeconds`
+   * @default - the autoscaler's default
+   */
+  readonly scaleUpStabilizationWindow?: Duration;
+  /**
+   * How long the autoscaler waits before scaling down. @see HPA `behavior.scaleDown.stabilizationWindowSeconds`
+   * @default - the autoscaler's default
+   */
+  readonly scaleDownStabilizationWindow?: Duration;
+}
+
+/** Settings of a version. A canary inherits every setting of main it leaves out. */
+export interface VersionProps {
+  /**
+   * What the version serves.
+   * @default - main's artifact (required on main)
+   */
+  readonly artifact?: Artifact;
+  /**
+   * Hardware of each replica.
+   * @default InstanceType.of('cpu.1') (a canary: main's)
+   */
+  readonly instanceType?: InstanceType;
+  /**
+   * Replicas and autoscaling.
+   * @default - one replica (a canary: main's settings, field by field)
+   */
+  readonly scaling?: ScalingProps;
+  /**
+   * Environment variables; a canary's are merged over main's by name.
+   * @default - none
+   */
+  readonly env?: Readonly<Record<string, EnvValue>>;
+  /**
+   * Request timeout. @see KServe `predictor.timeout`
+   * @default - the serving stack's default
+   */
+  readonly timeout?: Duration;
+  /**
+   * How replicas are replaced on update.
+   * @default - the serving stack's default (rolling update)
+   */
+  readonly deploymentStrategy?: 'RollingUpdate' | 'Recreate';
+  /**
+   * Extra pod labels.
+   * @default - none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Extra pod annotations.
+   * @default - none
+   */
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+/** A canary version. */
+export interface CanaryVersionProps extends VersionProps {
+  /** Percent of traffic, 0 to 100 (0 = dark launch). @see KServe `spec.canary[].trafficPercent` */
+  readonly weight: number;
+}
+
+/** What a canary inference service is, whatever the front end. */
+export interface CanaryServiceOptions {
+  /**
+   * Namespace of every object.
+   * @default - the chart's or provider's namespace
+   */
+  readonly namespace?: string;
+  /** The main (stable) version. */
+  readonly main: VersionProps;
+  /**
+   * Name of the main version.
+   * @default 'main'
+   */
+  readonly mainVersionName?: string;
+  /**
+   * How requests are assigned to versions.
+   * @default Routing.random()
+   */
+  readonly routing?: Routing;
+  /**
+   * Where to render.
+   * @default Backend.kserve()
+   */
+  readonly backend?: Backend;
+  /**
+   * Traffic layer.
+   * @default Router.native()
+   */
+  readonly router?: Router;
+  /**
+   * Registry/repository prefix of bento images, e.g. `ghcr.io/acme`.
+   * @default - bento images are named `name:version`
+   */
+  readonly imageRepository?: string;
+  /**
+   * Instance types versions may name.
+   * @default InstanceTypeCatalog.defaults()
+   */
+  readonly instanceTypes?: InstanceTypeCatalog;
+}
+
+function seconds(d: Duration | undefined): number | undefined {
+  return d === undefined ? undefined : d.toSeconds();
+}
+
+function compact(obj: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined));
+}
+
+/** The spec input of one version's props. */
+export function versionInput(props: VersionProps): Record<string, unknown> {
+  const s = props.scaling;
+  return compact({
+    artifact: props.artifact?.input,
+    instanceType: props.instanceType?.name,
+    scaling: s
+      ? compact({
+        minReplicas: s.minReplicas,
+        maxReplicas: s.maxReplicas,
+        metric: s.metric?.name,
+        target: s.target,
+        scaleUpStabilizationWindowSeconds: seconds(s.scaleUpStabilizationWindow),
+        scaleDownStabilizationWindowSeconds: seconds(s.scaleDownStabilizationWindow),
+      })
+      : undefined,
+    env: props.env ? Object.entries(props.env).map(([name, value]) => value.toInput(name)) : undefined,
+    timeoutSeconds: seconds(props.timeout),
+    deploymentStrategy: props.deploymentStrategy,
+    labels: props.labels,
+    annotations: props.annotations,
+  });
+}
+
+/** The spec input of a whole service. */
+export function serviceInput(
+  name: string,
+  options: CanaryServiceOptions,
+  canaries: ReadonlyArray<readonly [string, CanaryVersionProps]>,
+): Record<string, unknown> {
+  return compact({
+    name,
+    namespace: options.namespace,
+    mainVersionName: options.mainVersionName,
+    main: versionInput(options.main),
+    versions:
+      canaries.length > 0 ? Object.fromEntries(canaries.map(([n, p]) => [n, { ...versionInput(p), weight: p.weight }])) : undefined,
+    routing: options.routing?.input,
+    imageRepository: options.imageRepository,
+  });
+}

@@ -1,0 +1,158 @@
+import { App, Chart, Duration, Testing } from 'cdk8s';
+import {
+  Artifact,
+  Backend,
+  CanaryInferenceService,
+  CanaryVersion,
+  EnvValue,
+  InstanceType,
+  KServeMode,
+  Routing,
+  ScaleMetric,
+} from '../../src';
+import { expectValidManifests } from '../support/manifests';
+
+function summarization(chart: Chart, props: Partial<ConstructorParameters<typeof CanaryInferenceService>[2]> = {}) {
+  return new CanaryInferenceService(chart, 'Summarization', {
+    name: 'summarization',
+    namespace: 'ml',
+    main: {
+      artifact: Artifact.model({ storageUri: 's3://models/summarization/v1', format: 'huggingface' }),
+      instanceType: InstanceType.of('cpu.2'),
+      scaling: {
+        minReplicas: 2,
+        maxReplicas: 4,
+        metric: ScaleMetric.CPU,
+        target: 70,
+        scaleUpStabilizationWindow: Duration.seconds(0),
+        scaleDownStabilizationWindow: Duration.minutes(10),
+      },
+      env: { HF_TOKEN: EnvValue.fromSecret('hf', 'token') },
+      timeout: Duration.seconds(30),
+    },
+    ...props,
+  });
+}
+
+describe('CanaryInferenceService', () => {
+  test('renders main and the versions added with addVersion into one InferenceService', () => {
+    // Given a chart with a service and two canaries
+    const chart = Testing.chart();
+    const service = summarization(chart);
+    const a = service.addVersion('a', {
+      weight: 20,
+      artifact: Artifact.model({ storageUri: 's3://models/summarization/v2', format: 'huggingface' }),
+      instanceType: InstanceType.of('cpu.1'),
+      scaling: { minReplicas: 1, maxReplicas: 1 },
+      env: { VAR_NAME: EnvValue.fromValue('var_value') },
+    });
+    service.addVersion('b', { weight: 30, scaling: { minReplicas: 2, maxReplicas: 2 } });
+    // When the chart is synthesized
+    const manifests = Testing.synth(chart);
+    // Then one valid InferenceService holds both canaries
+    expect(a).toBeInstanceOf(CanaryVersion);
+    expect(a.weight).toBe(20);
+    expect(manifests).toHaveLength(1);
+    expectValidManifests(manifests);
+    const isvc = manifests[0];
+    expect(isvc.metadata).toMatchObject({ name: 'summarization', namespace: 'ml' });
+    expect(isvc.spec.predictor.autoScaling).toEqual({
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
+      behavior: { scaleUp: { stabilizationWindowSeconds: 0 }, scaleDown: { stabilizationWindowSeconds: 600 } },
+    });
+    expect(isvc.spec.predictor.model.env).toEqual([{ name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'hf', key: 'token' } } }]);
+    expect(isvc.spec.canary.map((c: any) => [c.predictor.name, c.trafficPercent, c.predictor.minReplicas])).toEqual([
+      ['a', 20, 1],
+      ['b', 30, 2],
+    ]);
+    // b inherits main's artifact and env
+    expect(isvc.spec.canary[1].predictor.model.storageUri).toBe('s3://models/summarization/v1');
+    expect(isvc.spec.canary[0].predictor.model.env).toEqual([
+      { name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'hf', key: 'token' } } },
+      { name: 'VAR_NAME', value: 'var_value' },
+    ]);
+    expect(manifests).toMatchSnapshot();
+  });
+
+  test('the rendered object is the child "Resource"', () => {
+    const chart = Testing.chart();
+    const service = summarization(chart);
+    expect(service.node.findChild('Resource')).toBe(service.apiObjects[0]);
+  });
+
+  test('renders Knative mode with one canary', () => {
+    const chart = Testing.chart();
+    const service = summarization(chart, {
+      backend: Backend.kserve({ mode: KServeMode.KNATIVE }),
+      main: {
+        artifact: Artifact.bento('summarization:xq4dggshm25lecvj'),
+        scaling: { minReplicas: 1, maxReplicas: 3, metric: ScaleMetric.CONCURRENCY, target: 10 },
+      },
+    });
+    service.addVersion('v2', { weight: 10, artifact: Artifact.bento('summarization:t226bcshm2bqicvj') });
+    const manifests = Testing.synth(chart);
+    expectValidManifests(manifests);
+    expect(manifests[0].spec.predictor).toMatchObject({
+      canaryTrafficPercent: 10,
+      scaleMetric: 'concurrency',
+      scaleTarget: 10,
+      containers: [{ name: 'kserve-container', image: 'summarization:t226bcshm2bqicvj' }],
+    });
+  });
+
+  test('generates a valid name from the construct path when none is given', () => {
+    const chart = Testing.chart();
+    const service = new CanaryInferenceService(chart, 'Fraud', {
+      main: { artifact: Artifact.image('ghcr.io/acme/fraud:1.0', { storageUri: 'gs://models/fraud' }) },
+    });
+    const manifests = Testing.synth(chart);
+    expect(manifests[0].metadata.name).toBe(service.name);
+    expect(service.name.length).toBeLessThanOrEqual(39);
+    expectValidManifests(manifests);
+  });
+
+  test('fails at synth with every problem, each with the path and the fix', () => {
+    // Given canaries whose weights exceed 100 and one that autoscales on KServe Standard mode
+    const chart = Testing.chart();
+    const service = summarization(chart);
+    service.addVersion('a', { weight: 70, scaling: { minReplicas: 1, maxReplicas: 1 } });
+    service.addVersion('b', { weight: 40, instanceType: InstanceType.of('cpu.3') });
+    // When the chart is synthesized, then validation reports both problems
+    expect(() => Testing.synth(chart)).toThrow(/versions: canary weights sum to 110 \(a: 70, b: 40\)/);
+    expect(() => Testing.synth(chart)).toThrow(/versions\.b\.instanceType: unknown instance type "cpu\.3"/);
+    expect(service.apiObjects).toHaveLength(0);
+  });
+
+  test('fails when a canary autoscales on KServe Standard mode', () => {
+    const chart = Testing.chart();
+    const service = summarization(chart);
+    service.addVersion('a', { weight: 10 });
+    expect(() => Testing.synth(chart)).toThrow(
+      /versions\.a\.scaling\.maxReplicas: KServe Standard canaries run a fixed number of replicas .*got min 2 and max 4 \(max inherited from main\)/,
+    );
+  });
+
+  test('fails when header routing is asked of the native router', () => {
+    const chart = Testing.chart();
+    summarization(chart, { routing: Routing.header('X-User-ID') });
+    expect(() => Testing.synth(chart)).toThrow(/routing\.type: routing by "header" .*needs a router that hashes keys/);
+  });
+
+  test('a transient invalid state is fine once the final state is valid', () => {
+    const chart = Testing.chart();
+    const service = summarization(chart, { main: { artifact: Artifact.model({ storageUri: 's3://m', format: 'sklearn' }), scaling: { minReplicas: 1 } } });
+    service.addVersion('a', { weight: 100 });
+    service.addVersion('b', { weight: 0 });
+    expect(Testing.synth(chart)[0].spec.canary.map((c: any) => c.trafficPercent)).toEqual([100, 0]);
+  });
+
+  test('app synth writes the same YAML twice', () => {
+    const build = () => {
+      const app = new App({ outdir: '/tmp/unused' });
+      const chart = new Chart(app, 'c');
+      summarization(chart).addVersion('a', { weight: 5, scaling: { minReplicas: 1, maxReplicas: 1 } });
+      return app.synthYaml();
+    };
+    expect(build()).toBe(build());
+  });
+});

@@ -1,0 +1,248 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { bentoCloudExampleText, EXAMPLES, exampleVariant, runCli, withModels, writeTemp } from '../support/cli';
+import { expectValidManifests } from '../support/manifests';
+
+function docs(yaml: string): any[] {
+  return parseAllDocuments(yaml).map((d) => d.toJS());
+}
+
+/** The acceptance variant: random routing, a/b max = min, models instead of bentos. */
+function modelsVariant(): string {
+  return exampleVariant('models.yaml', (d) => {
+    d.canary.route_type = 'random';
+    delete d.canary.route_by;
+    d.canary.versions.a.services.Summarization.scaling.max_replicas = 1;
+    d.canary.versions.b.services.Summarization.scaling.max_replicas = 1;
+    withModels(d);
+  });
+}
+
+describe('canary-inference synth', () => {
+  test('renders the models variant on KServe Standard mode as one InferenceService with spec.canary', () => {
+    // Given the BentoCloud example with random routing, fixed canary replicas and model artifacts
+    const file = modelsVariant();
+    // When it is synthesized for KServe Standard mode
+    const run = runCli('synth', '-f', file, '--backend', 'kserve', '--kserve-mode', 'standard');
+    // Then one valid InferenceService carries a at 20 and b at 30
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const objects = docs(run.stdout);
+    expect(objects).toHaveLength(1);
+    expectValidManifests(objects);
+    const isvc = objects[0];
+    expect(isvc.kind).toBe('InferenceService');
+    expect(isvc.metadata.annotations['serving.kserve.io/deploymentMode']).toBe('Standard');
+    expect(isvc.spec.canary.map((c: any) => [c.predictor.name, c.trafficPercent])).toEqual([
+      ['a', 20],
+      ['b', 30],
+    ]);
+    expect(isvc.spec.predictor.model.storageUri).toBe('s3://models/summarization/main');
+    expect(isvc.spec.canary[0].predictor.model.storageUri).toBe('s3://models/summarization/a');
+    expect(isvc.spec.canary[1].predictor.model.storageUri).toBe('s3://models/summarization/b');
+    expect(isvc.spec.canary[0].predictor.model.resources.requests).toEqual({ cpu: '1', memory: '2Gi' });
+    expect(isvc.spec.canary[1].predictor.model.resources.requests).toEqual({ cpu: '4', memory: '8Gi' });
+    for (const c of isvc.spec.canary) {
+      expect(c.predictor.model.env).toEqual([{ name: 'VAR_NAME', value: 'var_value' }]);
+      expect(c.predictor.maxReplicas).toBeUndefined();
+      expect(c.predictor.autoScaling).toBeUndefined();
+    }
+    expect(run.stdout).toMatchSnapshot();
+  });
+
+  test('renders the bento example with one canary on KServe Knative mode with canaryTrafficPercent', () => {
+    const file = exampleVariant('knative.yaml', (d) => {
+      d.canary.route_type = 'random';
+      delete d.canary.route_by;
+      delete d.canary.versions.b;
+    });
+    const run = runCli('synth', '-f', file, '--kserve-mode', 'knative');
+    expect(run.code).toBe(0);
+    const objects = docs(run.stdout);
+    expectValidManifests(objects);
+    const predictor = objects[0].spec.predictor;
+    expect(objects[0].metadata.annotations['serving.kserve.io/deploymentMode']).toBe('Knative');
+    expect(predictor.canaryTrafficPercent).toBe(20);
+    // the new revision is version a: its bento image, instance type and autoscaling bounds
+    expect(predictor.containers[0].image).toBe('summarization:t226bcshm2bqicvj');
+    expect(predictor.containers[0].resources.requests).toEqual({ cpu: '1', memory: '2Gi' });
+    expect([predictor.minReplicas, predictor.maxReplicas]).toEqual([1, 2]);
+    expect(predictor.annotations['autoscaling.knative.dev/scale-down-delay']).toBe('600s');
+    expect(run.stderr).toContain('warning: KServe Knative mode: canaryTrafficPercent 20 sends 20% to the revision this manifest creates');
+    expect(run.stdout).toMatchSnapshot();
+  });
+
+  test('is refused on KServe Standard mode for the bento example, naming the storage-URI rule and the alternatives', () => {
+    const file = exampleVariant('standard-bento.yaml', (d) => {
+      d.canary.route_type = 'random';
+      delete d.canary.route_by;
+    });
+    const run = runCli('synth', '-f', file, '--kserve-mode', 'standard');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toEqual([
+      expect.stringMatching(/standard-bento\.yaml:2:1 bento: KServe Standard mode runs canaries through spec\.canary, which needs the main \(stable\) predictor to load its model from a storage URI, and main is a bento \(summarization:xq4dggshm25lecvj\); .*model artifact .*KServe Knative mode/),
+      expect.stringMatching(/:\d+:\d+ canary\.versions\.a\.services\.Summarization\.scaling\.max_replicas: KServe Standard canaries run a fixed number of replicas .*got min 1 and max 2; set max replicas equal to min replicas \(1\)/),
+      expect.stringMatching(/:\d+:\d+ canary\.versions\.b\.services\.Summarization\.scaling\.max_replicas: .*got min 1 and max 3/),
+    ]);
+  });
+
+  test('is deterministic: two runs give byte-identical YAML', () => {
+    const file = modelsVariant();
+    const first = runCli('synth', '-f', file);
+    const second = runCli('synth', '-f', file);
+    expect(first.code).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+  });
+
+  test('-o DIR writes one file per object', () => {
+    const out = path.join(path.dirname(modelsVariant()), 'out');
+    const run = runCli('synth', '-f', modelsVariant(), '-o', out);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('');
+    expect(fs.readdirSync(out)).toEqual(['01-inferenceservice-summarization-blel.yaml']);
+    expectValidManifests(docs(fs.readFileSync(path.join(out, '01-inferenceservice-summarization-blel.yaml'), 'utf8')));
+  });
+
+  test('flags override the file\'s kubernetes block', () => {
+    const run = runCli('synth', '-f', path.join(EXAMPLES, 'summarization-models.yaml'), '--namespace', 'prod', '--image-repository', 'ghcr.io/acme');
+    expect(run.code).toBe(0);
+    expect(docs(run.stdout)[0].metadata.namespace).toBe('prod');
+  });
+
+  test('bento images take the image repository prefix', () => {
+    const run = runCli('synth', '-f', path.join(EXAMPLES, 'summarization-knative.yaml'), '--image-repository', 'registry.example.com/ml');
+    expect(run.code).toBe(0);
+    expect(docs(run.stdout)[0].spec.predictor.containers[0].image).toBe('registry.example.com/ml/summarization:t226bcshm2bqicvj');
+  });
+});
+
+describe('canary-inference validate', () => {
+  test('prints ok for a valid file', () => {
+    const run = runCli('validate', '-f', path.join(EXAMPLES, 'summarization-models.yaml'));
+    expect(run).toEqual({ code: 0, stdout: 'ok\n', stderr: '' });
+  });
+
+  test('fails on the unchanged example with a message about routing and hashing', () => {
+    // Given BentoCloud's example unchanged (query hashing on "feature")
+    const file = writeTemp('summarization.yaml', bentoCloudExampleText());
+    // When it is validated
+    const run = runCli('validate', '-f', file);
+    // Then it exits 1 and says hashing needs a router, naming the alternative
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(
+      `${file}:19:3 canary.route_type: routing by "query" (hashing query "feature") needs a router that hashes keys, and router "native" does not; use routing "random"`,
+    );
+  });
+
+  // Each bad input beside what stderr must say: FILE:LINE:COL, the path, the value and the fix.
+  const badInputs: Array<[string, string, RegExp[]]> = [
+    ['weights over 100', 'weight: 30', [/:\d+:\d+ canary\.versions: canary weights sum to 110 \(a: 20, b: 90\); the sum must be at most 100.*lower the weights by 10/]],
+    ['min above max', 'min_replicas: 1\n      max_replicas: 1', [/:8:7 services\.Summarization\.scaling\.min_replicas: min replicas 3 is more than max replicas 1; .*raise max or lower min/]],
+    ['an unknown instance type', 'instance_type: cpu.2', [/:6:5 services\.Summarization\.instance_type: unknown instance type "cpu\.3"; did you mean ".*"\? known types: cpu\.1/]],
+    ['an invalid name', 'name: summarization-blel', [/:1:1 name: must be a service name: lower-case letters, digits and '-'.*got "Summarization_Blel"/]],
+    ['a misspelled key', 'instance_type: cpu.2', [/:6:5 services\.Summarization\.instance_typ: unknown key; did you mean "instance_type"\?/]],
+    ['a negative weight', 'weight: 20', [/:\d+:\d+ canary\.versions\.a\.weight: must be a whole percent from 0 to 100, got -20; 0 is a dark launch/]],
+    ['a fractional weight', 'weight: 20', [/:\d+:\d+ canary\.versions\.a\.weight: must be a whole percent from 0 to 100, got 20\.5/]],
+    ['header routing without a key', 'route_by: feature', [/:18:1 canary\.route_by: is required: the name of the header to hash, e\.g\. "X-User-ID"/]],
+    ['an unknown route type', 'route_type: query', [/:19:3 canary\.route_type: must be one of "random", "header", "query", got "sticky"$/]],
+    ['a duplicate version key', 'dup', [/:34:5 canary\.versions\.a: duplicate key "a"; each key may appear once in a map: remove or rename one/]],
+    ['malformed YAML', 'malformed', [/:\d+:\d+ .*malformed YAML: .*; fix the syntax at this position/]],
+  ];
+  const edits: Record<string, (t: string) => string> = {
+    'weights over 100': (t) => t.replace('weight: 30', 'weight: 90'),
+    'min above max': (t) => t.replace('min_replicas: 1\n      max_replicas: 1', 'min_replicas: 3\n      max_replicas: 1'),
+    'an unknown instance type': (t) => t.replace('instance_type: cpu.2', 'instance_type: cpu.3'),
+    'an invalid name': (t) => t.replace('name: summarization-blel', 'name: Summarization_Blel'),
+    'a misspelled key': (t) => t.replace('instance_type: cpu.2', 'instance_typ: cpu.2'),
+    'a negative weight': (t) => t.replace('weight: 20', 'weight: -20'),
+    'a fractional weight': (t) => t.replace('weight: 20', 'weight: 20.5'),
+    'header routing without a key': (t) => t.replace('route_type: query', 'route_type: header').replace('  route_by: feature\n', ''),
+    'an unknown route type': (t) => t.replace('route_type: query', 'route_type: sticky'),
+    'a duplicate version key': (t) => t.replace('    b:\n', '    a:\n'),
+    'malformed YAML': (t) => t.replace('  route_by: feature', '  route_by: [feature'),
+  };
+
+  test.each(badInputs)('fails when given %s, on stderr only, with exit 1', (name, _anchor, expected) => {
+    // Given the example with one mistake
+    const text = edits[name](bentoCloudExampleText());
+    expect(text).not.toBe(bentoCloudExampleText());
+    const file = writeTemp(`${name.replace(/\W+/g, '-')}.yaml`, text);
+    for (const command of ['validate', 'synth']) {
+      // When it is validated or synthesized
+      const run = runCli(command, '-f', file);
+      // Then it exits 1, prints nothing on stdout, and names the position, path, value and fix
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      for (const re of expected) expect(run.stderr).toMatch(new RegExp(`^${escape(file)}${re.source}`, 'm'));
+    }
+  });
+
+  test('fails when the file is empty', () => {
+    const file = writeTemp('empty.yaml', '');
+    const run = runCli('validate', '-f', file);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(`${file}:1:1 (root): the file is empty; a canary file needs at least "name" and one of "bento", "image" or "model"\n`);
+  });
+
+  test('fails when the file holds a list instead of a map', () => {
+    const file = writeTemp('list.yaml', '- name: x\n');
+    const run = runCli('validate', '-f', file);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`${file}:1:1 (root): must be a map, got a list [{"name":"x"}]\n`);
+  });
+
+  test('fails when the file does not exist', () => {
+    const run = runCli('validate', '-f', '/nonexistent/canary.yaml');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^\(root\): cannot read the file: ENOENT/);
+  });
+
+  test('reports every problem of a file at once', () => {
+    const text = bentoCloudExampleText()
+      .replace('weight: 30', 'weight: 90')
+      .replace('instance_type: cpu.4', 'instance_type: cpu.5')
+      .replace('route_type: query', 'route_type: random');
+    const run = runCli('validate', '-f', writeTemp('many.yaml', text));
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      expect.stringContaining('canary.versions.b.services.Summarization.instance_type: unknown instance type "cpu.5"'),
+      expect.stringContaining('canary.versions: canary weights sum to 110'),
+    ]);
+  });
+});
+
+describe('usage errors', () => {
+  test.each([
+    [[], 'missing command'],
+    [['deploy', '-f', 'x.yaml'], 'unknown command "deploy"'],
+    [['synth'], 'missing -f FILE'],
+    [['synth', '-f'], 'option -f needs a value'],
+    [['synth', '-f', 'x.yaml', '--backend', 'kfserving'], 'unknown backend "kfserving"; use kserve'],
+    [['synth', '-f', 'x.yaml', '--kserve-mode', 'raw'], 'unknown KServe mode "raw"; use standard or knative'],
+    [['synth', '-f', 'x.yaml', '--router', 'linkerd'], 'unknown router "linkerd"'],
+    [['synth', '-f', 'x.yaml', '--colour'], 'unknown option "--colour"'],
+    [['validate', '-f', 'x.yaml', '-o', 'out'], '-o is for synth only'],
+  ])('exit 2 for %j', (argv, message) => {
+    const run = runCli(...(argv as string[]));
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(`canary-inference: ${message}`);
+    expect(run.stderr).toContain('usage: canary-inference');
+  });
+
+  test('--help prints the usage and exits 0', () => {
+    const run = runCli('--help');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('usage: canary-inference <command> -f FILE');
+  });
+});
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,127 @@
+/**
+ * The rules of ../shared/crds/SEMANTIC_RULES.md that our output can meet,
+ * written from that document (not from the backends), so a test can ask
+ * "would the real webhook or controller reject this?".
+ */
+
+type Obj = Record<string, any>;
+
+const ISVC_NAME = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const AUTOSCALER_CLASSES = ['hpa', 'external', 'keda', 'none'];
+const IMPLEMENTATIONS = ['sklearn', 'xgboost', 'tensorflow', 'pytorch', 'triton', 'onnx', 'huggingface', 'pmml', 'lightgbm', 'paddle', 'model'];
+const STORAGE_PREFIXES = ['gs://', 's3://', 'pvc://', 'file://', 'https://', 'http://', 'hdfs://', 'webhdfs://', 'oci://', 'oci+native://', 'oci+fetch://', 'hf://'];
+
+function deploymentMode(isvc: Obj): string {
+  const raw = isvc.metadata?.annotations?.['serving.kserve.io/deploymentMode'];
+  if (raw === 'RawDeployment') return 'Standard';
+  if (raw === 'Serverless') return 'Knative';
+  // with no annotation, the compiled-in default is Standard
+  return raw ?? 'Standard';
+}
+
+/** Names of the implementations a predictor sets (framework fields, model, kserve-container). */
+function implementations(predictor: Obj): string[] {
+  const found = IMPLEMENTATIONS.filter((k) => predictor[k] !== undefined);
+  const containers: Obj[] = predictor.containers ?? [];
+  const named = containers.filter((c) => c.name === 'kserve-container').length;
+  for (let i = 0; i < named; i++) found.push('custom');
+  if (named === 0 && found.length === 0 && containers.length > 0) found.push('custom');
+  return found;
+}
+
+function storageUriOf(predictor: Obj): string | undefined {
+  if (predictor.model?.storageUri) return predictor.model.storageUri;
+  const first: Obj | undefined = (predictor.containers ?? [])[0];
+  return first?.env?.find((e: Obj) => e.name === 'STORAGE_URI')?.value;
+}
+
+function checkPredictor(p: Obj, path: string, mode: string, autoscalerClass: string | undefined, out: string[]): void {
+  const impl = implementations(p);
+  if (impl.length !== 1) out.push(`${path}: exactly one implementation must be specified, got ${impl.join(', ') || 'none'}`);
+  // validatePredictor runs on spec.predictor; the CRD requires the name on canary models
+  if (path === 'spec.predictor' && p.model?.name !== undefined) out.push(`${path}.model.name: the 'name' field is not allowed in standard predictor`);
+  if (p.minReplicas !== undefined && p.minReplicas < 0) out.push(`${path}.minReplicas: must be >= 0`);
+  if (p.maxReplicas !== undefined && p.maxReplicas < 0) out.push(`${path}.maxReplicas: must be >= 0`);
+  if (p.maxReplicas !== undefined && p.maxReplicas !== 0 && (p.minReplicas ?? 1) > p.maxReplicas) out.push(`${path}: minReplicas > maxReplicas`);
+  const containers: Obj[] = [...(p.containers ?? []), ...(p.model ? [p.model] : [])];
+  for (const c of containers) {
+    for (const e of c.env ?? []) if (e.name === 'PYTHONPATH') out.push(`${path}: PYTHONPATH env var is blocked`);
+  }
+  const first: Obj | undefined = (p.containers ?? [])[0];
+  const protocol = first?.env?.find((e: Obj) => e.name === 'PROTOCOL')?.value;
+  if (protocol !== undefined && protocol !== 'v1' && protocol !== 'v2') out.push(`${path}: PROTOCOL must be v1 or v2`);
+  const uri = storageUriOf(p);
+  if (uri !== undefined && !STORAGE_PREFIXES.some((x) => uri.startsWith(x))) out.push(`${path}: unsupported storage URI ${uri}`);
+  if (p.model?.storageUri !== undefined && p.storageUris !== undefined) out.push(`${path}: storageUri and storageUris are exclusive`);
+
+  const knativeHpa = p.annotations?.['autoscaling.knative.dev/class'] === 'hpa.autoscaling.knative.dev';
+  if (mode === 'Standard') {
+    if (autoscalerClass === 'hpa') {
+      if (p.scaleMetric !== undefined && !['cpu', 'memory'].includes(p.scaleMetric)) out.push(`${path}.scaleMetric: HPA takes cpu or memory`);
+      if (p.scaleTarget !== undefined && (p.scaleTarget < 1 || p.scaleTarget > 100)) out.push(`${path}.scaleTarget: must be 1..100`);
+      for (const m of p.autoScaling?.metrics ?? []) {
+        if (m.type !== 'Resource' || !m.resource) out.push(`${path}.autoScaling.metrics: HPA takes Resource metrics only`);
+      }
+    }
+  } else if (knativeHpa) {
+    if (p.scaleMetric !== undefined && !['cpu', 'memory'].includes(p.scaleMetric)) out.push(`${path}.scaleMetric: HPA takes cpu or memory`);
+    if (p.scaleTarget !== undefined && (p.scaleTarget < 1 || p.scaleTarget > 100)) out.push(`${path}.scaleTarget: must be 1..100`);
+  } else {
+    if (p.scaleMetric !== undefined && !['concurrency', 'rps'].includes(p.scaleMetric)) out.push(`${path}.scaleMetric: KPA takes concurrency or rps`);
+    if (p.scaleMetric === 'rps' && p.scaleTarget !== undefined && p.scaleTarget < 1) out.push(`${path}.scaleTarget: rps target must be >= 1`);
+    if (p.deploymentStrategy !== undefined) out.push(`${path}.deploymentStrategy: only supported for raw deployment mode`);
+  }
+}
+
+/** Problems KServe's webhook (or controller) would report for an InferenceService. */
+export function kserveProblems(isvc: Obj): string[] {
+  const out: string[] = [];
+  const name: string = isvc.metadata?.name ?? '';
+  if (!ISVC_NAME.test(name)) out.push(`metadata.name: ${name} does not match ${ISVC_NAME}`);
+  const annotations = isvc.metadata?.annotations ?? {};
+  const autoscalerClass = annotations['serving.kserve.io/autoscalerClass'];
+  if (autoscalerClass !== undefined && !AUTOSCALER_CLASSES.includes(autoscalerClass)) out.push(`autoscalerClass ${autoscalerClass} not allowed`);
+  const mode = deploymentMode(isvc);
+  const predictor = isvc.spec?.predictor ?? {};
+  checkPredictor(predictor, 'spec.predictor', mode, autoscalerClass, out);
+  // derived names must be valid Kubernetes names (63 characters)
+  const derived = [`${name}-predictor`, ...(predictor.name ? [`${name}-${predictor.name}-predictor`] : [])];
+
+  const canaries: Obj[] = isvc.spec?.canary ?? [];
+  if (canaries.length > 0) {
+    if (mode !== 'Standard') out.push('spec.canary: only accepted in Standard mode');
+    if (!predictor.model && storageUriOf(predictor) === undefined) out.push('spec.predictor: stable predictor must use model or have a storageUri when canaries are present');
+    const names = new Set<string>();
+    let sum = 0;
+    canaries.forEach((c, i) => {
+      const p = c.predictor ?? {};
+      const path = `spec.canary[${i}].predictor`;
+      if (!p.name) out.push(`${path}.name: must be set`);
+      if (names.has(p.name)) out.push(`${path}.name: duplicate canary name ${p.name}`);
+      if (p.name === predictor.name) out.push(`${path}.name: must differ from the stable predictor name`);
+      names.add(p.name);
+      if (typeof c.trafficPercent !== 'number' || c.trafficPercent < 0 || c.trafficPercent > 100) out.push(`spec.canary[${i}].trafficPercent: must be 0..100`);
+      sum += c.trafficPercent ?? 0;
+      for (const f of ['workerSpec', 'maxReplicas', 'scaleTarget', 'scaleMetric', 'autoScaling']) {
+        if (p[f] !== undefined) out.push(`${path}.${f}: not allowed on a canary (fixed replicas)`);
+      }
+      if (p.minReplicas !== undefined && p.minReplicas > (predictor.minReplicas ?? 1)) out.push(`${path}.minReplicas: must be <= stable minReplicas`);
+      checkPredictor(p, path, mode, autoscalerClass, out);
+      derived.push(`${name}-${p.name}-predictor`);
+    });
+    if (sum > 100) out.push(`spec.canary: traffic sums to ${sum} > 100`);
+  }
+  if (mode === 'Knative') derived.push(`${name}-predictor-00001-private`);
+  for (const d of derived) if (d.length > 63) out.push(`derived name ${d} is longer than 63 characters`);
+  return out;
+}
+
+/** Problems the semantic rules report for any object we emit (kinds without rules give none). */
+export function semanticProblems(obj: Obj): string[] {
+  switch (`${obj.apiVersion}/${obj.kind}`) {
+    case 'serving.kserve.io/v1beta1/InferenceService':
+      return kserveProblems(obj);
+    default:
+      return [];
+  }
+}
