@@ -72,4 +72,11 @@ project.addTask('example', {
   exec: 'ts-node --prefer-ts-exts src/cli/main.ts synth -f examples/bentocloud/summarization-models.yaml',
 });
 
+// The CLI from a checkout: npm run cli -- validate -f FILE
+project.addTask('cli', {
+  description: 'Run the canary-inference CLI from the sources',
+  exec: 'ts-node --prefer-ts-exts src/cli/main.ts',
+  receiveArgs: true,
+});
+
 project.synth();
