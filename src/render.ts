@@ -32,12 +32,15 @@ export interface SynthesizeOptions {
 export function synthesize(input: unknown, options: SynthesizeOptions = {}): Rendered {
   const spec = normalizeService(input, { instanceTypes: options.instanceTypes });
   const backend = (options.backend ?? Backend.kserve()).renderer;
-  const router = (options.router ?? Router.native()).name;
+  const router = options.router ?? Router.native();
+  const context = { router: router.name };
   const issues = new IssueCollector();
   issues.addAll(checkRouting(spec, router));
-  issues.addAll(backend.check(spec, { router }));
+  issues.addAll(backend.check(spec, context));
   issues.throwIfAny();
-  return backend.render(spec, { router });
+  const out = backend.render(spec, context);
+  const routed = router.renderer && out.targets ? router.renderer.render(spec, out.targets, router.settings) : [];
+  return { objects: [...out.objects, ...routed], warnings: out.warnings };
 }
 
 /** Serializes objects as multi-document YAML, byte-identical for the same objects. */

@@ -2,7 +2,7 @@
  * The README's tables, printed from the same data the code checks against,
  * so the documentation cannot drift from the behaviour (a test compares them).
  */
-import { KServeBackend } from './backends/kserve';
+import { KSERVE_VARIANTS } from './backends/kserve';
 import { ROUTER_CAPABILITIES, ROUTER_NAMES } from './routers';
 import { InstanceTypeCatalog } from './spec';
 
@@ -26,11 +26,11 @@ export function instanceTypeTable(catalog: InstanceTypeCatalog = InstanceTypeCat
 
 /** What each backend (and mode) can do, as a Markdown table. */
 export function backendCapabilityTable(): string {
-  const backends = [new KServeBackend('standard'), new KServeBackend('knative')];
   return table(
-    ['backend', 'canaries', 'canaries autoscale', 'bento or image-only main beside canaries', 'scale metrics'],
-    backends.map((b) => [
+    ['backend', 'routers', 'canaries', 'canaries autoscale', 'bento or image-only main beside canaries', 'scale metrics'],
+    KSERVE_VARIANTS.map((b) => [
       b.title,
+      b.capabilities.routers.map((r) => `\`${r}\``).join(', '),
       b.capabilities.maxCanaries === undefined ? 'any number' : String(b.capabilities.maxCanaries),
       yesNo(b.capabilities.canaryAutoscaling),
       yesNo(b.capabilities.mainWithoutStorageUri),
@@ -42,10 +42,10 @@ export function backendCapabilityTable(): string {
 /** What each router can do, as a Markdown table. */
 export function routerCapabilityTable(): string {
   return table(
-    ['router', 'random', 'header hash', 'query hash'],
+    ['router', 'random', 'header hash', 'query hash', 'pin by header'],
     ROUTER_NAMES.map((r) => {
       const c = ROUTER_CAPABILITIES[r];
-      return [`\`${r}\``, yesNo(c.random), yesNo(c.headerHash), yesNo(c.queryHash)];
+      return [`\`${r}\``, yesNo(c.random), yesNo(c.headerHash), yesNo(c.queryHash), yesNo(c.pinByHeader)];
     }),
   );
 }

@@ -2,7 +2,7 @@
  * Backend choice, as an enum-like class: `Backend.kserve({ mode: KServeMode.STANDARD })`.
  */
 import { didYouMean, ValidationError } from '../spec';
-import { KServeBackend, KServeModeName } from './kserve';
+import { KServeBackend, KServeModeName, KServeStrategyName } from './kserve';
 import { BackendRenderer } from './types';
 
 export * from './types';
@@ -35,6 +35,27 @@ export class KServeMode {
 
 const KSERVE_MODES = [KServeMode.STANDARD, KServeMode.KNATIVE];
 
+/** How versions become KServe InferenceServices. */
+export class KServeStrategy {
+  /** One InferenceService, KServe's own split (`spec.canary[]` in Standard mode, `canaryTrafficPercent` in Knative mode). */
+  public static readonly CANARY = new KServeStrategy('canary');
+  /** One InferenceService per version, each with full autoscaling; a router (istio, gateway-api) splits traffic. */
+  public static readonly PER_VERSION = new KServeStrategy('per-version');
+
+  /** A strategy by the name used in files and flags (`canary`, `per-version`). */
+  public static of(name: string): KServeStrategy {
+    const strategy = [KServeStrategy.CANARY, KServeStrategy.PER_VERSION].find((m) => m.name === name);
+    if (!strategy) {
+      throw new ValidationError([
+        { path: ['kserveStrategy'], message: `unknown KServe strategy ${JSON.stringify(name)}; use "canary" or "per-version"` },
+      ]);
+    }
+    return strategy;
+  }
+
+  private constructor(public readonly name: KServeStrategyName) {}
+}
+
 /** Options of {@link Backend.kserve}. */
 export interface KServeBackendOptions {
   /**
@@ -42,23 +63,31 @@ export interface KServeBackendOptions {
    * @default KServeMode.STANDARD
    */
   readonly mode?: KServeMode;
+  /**
+   * How versions become InferenceServices.
+   * @default - KServeStrategy.PER_VERSION with router istio or gateway-api, else KServeStrategy.CANARY
+   */
+  readonly strategy?: KServeStrategy;
 }
 
 /** Where a service is rendered to. */
 export class Backend {
   /** KServe InferenceServices. */
   public static kserve(options: KServeBackendOptions = {}): Backend {
-    return new Backend(new KServeBackend((options.mode ?? KServeMode.STANDARD).name));
+    return new Backend(new KServeBackend((options.mode ?? KServeMode.STANDARD).name, options.strategy?.name));
   }
 
   /**
    * A backend by the name used in files and flags.
    * @throws ValidationError naming the known backends
    */
-  public static of(name: string, options: { kserveMode?: string } = {}): Backend {
+  public static of(name: string, options: { kserveMode?: string; kserveStrategy?: string } = {}): Backend {
     switch (name) {
       case 'kserve':
-        return Backend.kserve({ mode: options.kserveMode !== undefined ? KServeMode.of(options.kserveMode) : undefined });
+        return Backend.kserve({
+          mode: options.kserveMode !== undefined ? KServeMode.of(options.kserveMode) : undefined,
+          strategy: options.kserveStrategy !== undefined ? KServeStrategy.of(options.kserveStrategy) : undefined,
+        });
       default: {
         const hint = didYouMean(name, BACKEND_NAMES);
         throw new ValidationError([

@@ -26,6 +26,22 @@ export interface Rendered {
   readonly warnings: readonly string[];
 }
 
+/** Where a router sends a version's traffic: a Service the backend created for that version. */
+export interface TrafficTarget {
+  /** The version. */
+  readonly version: string;
+  /** Name of the version's Service (same namespace). */
+  readonly service: string;
+  /** Port of that Service. */
+  readonly port: number;
+}
+
+/** A backend's output when a router splits traffic: the per-version Services to route to. */
+export interface BackendOutput extends Rendered {
+  /** One target per version (main first), when a router other than `native` splits traffic. */
+  readonly targets?: readonly TrafficTarget[];
+}
+
 /** Context a backend checks and renders in. */
 export interface RenderContext {
   /** Name of the router splitting traffic (`native` = the backend's own split). */
@@ -44,6 +60,8 @@ export interface BackendCapabilities {
   readonly splitsTrafficItself: boolean;
   /** Scale metrics it supports. */
   readonly scaleMetrics: readonly string[];
+  /** Routers that can split its traffic. */
+  readonly routers: readonly string[];
 }
 
 /** A rendering target (KServe in one mode, Seldon, Argo Rollouts, ...). */
@@ -52,9 +70,10 @@ export interface BackendRenderer {
   readonly name: string;
   /** Human name with mode, e.g. `KServe Standard mode`. */
   readonly title: string;
-  readonly capabilities: BackendCapabilities;
+  /** Routers that can split its traffic. */
+  readonly routers: readonly string[];
   /** Everything this backend alone forbids, as issues on the input's paths. */
   check(spec: CanarySpec, context: RenderContext): Issue[];
   /** Renders a spec that passed {@link check}. Pure and deterministic. */
-  render(spec: CanarySpec, context: RenderContext): Rendered;
+  render(spec: CanarySpec, context: RenderContext): BackendOutput;
 }

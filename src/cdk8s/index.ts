@@ -1,12 +1,13 @@
 /**
  * cdk8s constructs: a thin shell over the spec and the backends.
  */
-import { ApiObject, Names } from 'cdk8s';
+import { ApiObject, Chart, Names } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeObject } from '../backends';
 import { CanaryServiceOptions, CanaryVersionProps, serviceInput } from '../props';
 import { synthesize } from '../render';
-import { formatIssue, ValidationError } from '../spec';
+import { assignKey } from '../routers';
+import { formatIssue, normalizeService, ValidationError } from '../spec';
 
 /** Props of {@link CanaryInferenceService}. */
 export interface CanaryInferenceServiceProps extends CanaryServiceOptions {
@@ -68,10 +69,23 @@ export class CanaryInferenceService extends Construct {
     return this.rendered;
   }
 
+  /**
+   * The version a request with this routing key (header or query value) is assigned to, as the
+   * Istio router assigns it: FNV-1a 32-bit of the key's UTF-8 bytes, mod 100, against the versions' bucket ranges.
+   * @throws ValidationError when the definition is invalid; Error when routing is random or the key is empty
+   */
+  public versionFor(key: string): string {
+    const spec = normalizeService(this.input(), { instanceTypes: this.props.instanceTypes });
+    if (spec.routing.type === 'random') throw new Error(`routing of ${this.name} is random: requests are not assigned by key`);
+    const version = assignKey(spec, key);
+    if (version === undefined) throw new Error('an empty key is not assigned: such requests are split at random');
+    return version;
+  }
+
   private input(): Record<string, unknown> {
     return serviceInput(
       this.name,
-      this.props,
+      { ...this.props, namespace: this.props.namespace ?? Chart.of(this).namespace },
       this.versions.map((v) => [v.versionName, v.props] as const),
     );
   }

@@ -5,10 +5,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { BACKEND_NAMES, KubeObject } from '../backends';
-import { ConfigOverrides, loadConfigFile, synthesizeConfig } from '../config';
+import { ConfigOverrides, loadConfigFile, specOfConfig, synthesizeConfig } from '../config';
 import { toYaml } from '../render';
-import { ROUTER_NAMES } from '../routers';
-import { formatIssue, ValidationError } from '../spec';
+import { assignKey, ROUTER_NAMES } from '../routers';
+import { CanarySpec, formatIssue, ValidationError } from '../spec';
 
 /** Where the CLI writes. */
 export interface CliIo {
@@ -21,15 +21,21 @@ const USAGE = `usage: canary-inference <command> -f FILE [options]
 commands:
   synth      print the manifests as multi-document YAML (or write one file per object with -o DIR)
   validate   print "ok", or one line per problem on stderr (FILE:LINE:COL path: message)
+  route      print the version a key is assigned to (header or query routing)
 
 options:
   -f, --file FILE             the canary file (BentoCloud format, plus an optional kubernetes: block)
   --backend NAME              ${BACKEND_NAMES.join(' | ')} (default: the file's kubernetes.backend, else kserve)
   --kserve-mode MODE          standard | knative (default: standard)
+  --kserve-strategy NAME      canary | per-version (default: per-version with a router, else canary)
   --router NAME               ${ROUTER_NAMES.join(' | ')} (default: native)
+  --pin-header NAME           header pinning a request to a version (default: x-canary-version)
+  --gateway NS/NAME           gateway the service is exposed through (istio, gateway-api)
   --namespace NS              namespace of every object
   --image-repository REPO     registry/repository prefix of bento images
   -o, --output DIR            synth only: write one YAML file per object into DIR
+  --key VALUE                 route only: print the version VALUE is assigned to
+  --keys-file FILE            route only: one key a line in, one "KEY VERSION" line out
   -h, --help                  show this help
 
 exit codes: 0 success, 1 invalid input, 2 usage error
@@ -37,30 +43,50 @@ exit codes: 0 success, 1 invalid input, 2 usage error
 
 class UsageError extends Error {}
 
+type Command = 'synth' | 'validate' | 'route';
+
 interface Args {
-  command: 'synth' | 'validate';
+  command: Command;
   file: string;
   output?: string;
+  key?: string;
+  keysFile?: string;
   overrides: ConfigOverrides;
 }
 
-const VALUE_FLAGS: Record<string, keyof ConfigOverrides | 'file' | 'output'> = {
+const VALUE_FLAGS: Record<string, string> = {
   '-f': 'file',
   '--file': 'file',
   '-o': 'output',
   '--output': 'output',
+  '--key': 'key',
+  '--keys-file': 'keysFile',
   '--backend': 'backend',
   '--kserve-mode': 'kserveMode',
+  '--kserve-strategy': 'kserveStrategy',
   '--router': 'router',
+  '--pin-header': 'pinHeader',
+  '--gateway': 'gateway',
   '--namespace': 'namespace',
   '--image-repository': 'imageRepository',
 };
+
+const CHOICES: Record<string, readonly string[]> = {
+  backend: BACKEND_NAMES,
+  kserveMode: ['standard', 'knative'],
+  kserveStrategy: ['canary', 'per-version'],
+  router: ROUTER_NAMES,
+};
+
+const FLAG_OF: Record<string, string> = { backend: '--backend', kserveMode: '--kserve-mode', kserveStrategy: '--kserve-strategy', router: '--router' };
 
 function parseArgs(argv: readonly string[]): Args | 'help' {
   if (argv.length === 0) throw new UsageError('missing command');
   if (argv.includes('-h') || argv.includes('--help')) return 'help';
   const [command, ...rest] = argv;
-  if (command !== 'synth' && command !== 'validate') throw new UsageError(`unknown command ${JSON.stringify(command)}; use synth or validate`);
+  if (command !== 'synth' && command !== 'validate' && command !== 'route') {
+    throw new UsageError(`unknown command ${JSON.stringify(command)}; use synth, validate or route`);
+  }
   const values: Record<string, string> = {};
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
@@ -69,23 +95,21 @@ function parseArgs(argv: readonly string[]): Args | 'help' {
     const key = VALUE_FLAGS[flag];
     if (!key) throw new UsageError(`unknown option ${JSON.stringify(arg)}`);
     const value = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : rest[++i];
-    if (value === undefined || value === '') throw new UsageError(`option ${flag} needs a value`);
+    if (value === undefined || (value === '' && key !== 'key')) throw new UsageError(`option ${flag} needs a value`);
     if (key in values) throw new UsageError(`option ${flag} is given twice`);
     values[key] = value;
   }
   if (!values.file) throw new UsageError('missing -f FILE');
-  if (values.output && command !== 'synth') throw new UsageError('-o is for synth only');
-  if (values.backend && !BACKEND_NAMES.includes(values.backend)) {
-    throw new UsageError(`unknown backend ${JSON.stringify(values.backend)}; use ${BACKEND_NAMES.join(', ')}`);
+  if (values.output !== undefined && command !== 'synth') throw new UsageError('-o is for synth only');
+  if ((values.key !== undefined || values.keysFile !== undefined) && command !== 'route') throw new UsageError('--key and --keys-file are for route only');
+  if (command === 'route' && (values.key === undefined) === (values.keysFile === undefined)) throw new UsageError('route needs one of --key VALUE or --keys-file FILE');
+  for (const [k, allowed] of Object.entries(CHOICES)) {
+    if (values[k] !== undefined && !allowed.includes(values[k])) {
+      throw new UsageError(`unknown value ${JSON.stringify(values[k])} for ${FLAG_OF[k]}; use ${allowed.join(', ')}`);
+    }
   }
-  if (values.kserveMode && !['standard', 'knative'].includes(values.kserveMode)) {
-    throw new UsageError(`unknown KServe mode ${JSON.stringify(values.kserveMode)}; use standard or knative`);
-  }
-  if (values.router && !ROUTER_NAMES.includes(values.router)) {
-    throw new UsageError(`unknown router ${JSON.stringify(values.router)}; use ${ROUTER_NAMES.join(', ')}`);
-  }
-  const { file, output, ...overrides } = values;
-  return { command, file, output, overrides };
+  const { file, output, key, keysFile, ...overrides } = values;
+  return { command, file, output, key, keysFile, overrides };
 }
 
 /** One file name per object, in output order. */
@@ -110,7 +134,9 @@ export function main(argv: readonly string[], io: CliIo): number {
     return 0;
   }
   try {
-    const rendered = synthesizeConfig(loadConfigFile(args.file, args.overrides));
+    const config = loadConfigFile(args.file, args.overrides);
+    if (args.command === 'route') return route(args, specOfConfig(config), io);
+    const rendered = synthesizeConfig(config);
     for (const w of rendered.warnings) io.stderr(`warning: ${w}\n`);
     if (args.command === 'validate') {
       io.stdout('ok\n');
@@ -128,6 +154,30 @@ export function main(argv: readonly string[], io: CliIo): number {
     }
     throw e;
   }
+}
+
+/** `route`: the version each key is assigned to. */
+function route(args: Args, spec: CanarySpec, io: CliIo): number {
+  if (spec.routing.type === 'random') {
+    io.stderr(`${args.file}: canary.route_type is "random": requests are not assigned by key; set route_type to "header" or "query"\n`);
+    return 1;
+  }
+  const show = (key: string) => assignKey(spec, key) ?? '(random: empty key)';
+  if (args.key !== undefined) {
+    io.stdout(`${show(args.key)}\n`);
+    return 0;
+  }
+  let text: string;
+  try {
+    text = fs.readFileSync(args.keysFile!, 'utf8');
+  } catch (e) {
+    io.stderr(`${args.keysFile}: cannot read the keys file: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const lines = text.split(/\r?\n/);
+  if (lines[lines.length - 1] === '') lines.pop();
+  io.stdout(lines.map((k) => `${k} ${show(k)}\n`).join(''));
+  return 0;
 }
 
 if (require.main === module) {

@@ -7,8 +7,8 @@ import * as fs from 'fs';
 import { isMap, isPair, isScalar, isSeq, LineCounter, Node, parseDocument } from 'yaml';
 import { Backend, Rendered } from '../backends';
 import { synthesize } from '../render';
-import { Router } from '../routers';
-import { describeValue, InstanceTypeCatalog, Issue, IssuePath, ValidationError } from '../spec';
+import { Router, RouterOptions } from '../routers';
+import { CanarySpec, describeValue, InstanceTypeCatalog, Issue, IssuePath, normalizeService, ValidationError } from '../spec';
 import { FileConfig, FileEnv, FileService, fileSchema, FileVersion } from './schema';
 import { parseWithIssues } from '../spec/zod-issues';
 
@@ -18,8 +18,18 @@ export interface ConfigOverrides {
   readonly backend?: string;
   /** KServe mode (`standard`, `knative`). */
   readonly kserveMode?: string;
-  /** Router name (`native`). */
+  /** KServe strategy (`canary`, `per-version`). */
+  readonly kserveStrategy?: string;
+  /** Router name (`native`, `istio`, `gateway-api`). */
   readonly router?: string;
+  /** Header pinning a request to a version (routers istio and gateway-api). */
+  readonly pinHeader?: string;
+  /** Gateway the service is exposed through, `namespace/name`. */
+  readonly gateway?: string;
+  /** External host names served through the gateway. */
+  readonly hosts?: readonly string[];
+  /** Namespace of Istio's EnvoyFilter. */
+  readonly istioFilterNamespace?: string;
   /** Namespace of every object. */
   readonly namespace?: string;
   /** Registry/repository prefix for bento images. */
@@ -34,7 +44,9 @@ export interface LoadedConfig {
   readonly input: Record<string, unknown>;
   readonly backend: string;
   readonly kserveMode?: string;
+  readonly kserveStrategy?: string;
   readonly router: string;
+  readonly routerOptions: RouterOptions;
   /** Maps issues on the spec's paths to the file's paths and positions. */
   toFileIssues(issues: readonly Issue[]): Issue[];
 }
@@ -84,7 +96,14 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
     input,
     backend: overrides.backend ?? str(k8s.backend) ?? DEFAULT_BACKEND,
     kserveMode: overrides.kserveMode ?? str(k8s.kserve_mode),
+    kserveStrategy: overrides.kserveStrategy ?? str(k8s.kserve_strategy),
     router: overrides.router ?? str(k8s.router) ?? DEFAULT_ROUTER,
+    routerOptions: {
+      pinHeader: overrides.pinHeader ?? str(k8s.pin_header),
+      gateway: overrides.gateway ?? str(k8s.gateway),
+      hosts: overrides.hosts ?? k8s.hosts,
+      filterNamespace: overrides.istioFilterNamespace ?? str(k8s.istio_filter_namespace),
+    },
     toFileIssues: (issues) =>
       issues.map((i) => {
         const filePath = mapping.toFile(i.path);
@@ -115,8 +134,22 @@ export interface ConfigSynthesizeOptions {
  */
 export function synthesizeConfig(config: LoadedConfig, options: ConfigSynthesizeOptions = {}): Rendered {
   try {
-    const backend = Backend.of(config.backend, { kserveMode: config.kserveMode });
-    return synthesize(config.input, { backend, router: Router.of(config.router), instanceTypes: options.instanceTypes });
+    const backend = Backend.of(config.backend, { kserveMode: config.kserveMode, kserveStrategy: config.kserveStrategy });
+    const router = Router.of(config.router, config.routerOptions);
+    return synthesize(config.input, { backend, router, instanceTypes: options.instanceTypes });
+  } catch (e) {
+    if (e instanceof ValidationError) throw new ValidationError(config.toFileIssues(e.issues));
+    throw e;
+  }
+}
+
+/**
+ * The validated spec of a loaded file (without the backend's and router's checks).
+ * @throws ValidationError with file paths and positions
+ */
+export function specOfConfig(config: LoadedConfig, options: ConfigSynthesizeOptions = {}): CanarySpec {
+  try {
+    return normalizeService(config.input, { instanceTypes: options.instanceTypes });
   } catch (e) {
     if (e instanceof ValidationError) throw new ValidationError(config.toFileIssues(e.issues));
     throw e;
@@ -230,6 +263,10 @@ function toSpecInput(cfg: FileConfig, overrides: ConfigOverrides, map: PathMap):
   map.set(['backend'], overrides.backend !== undefined ? ['--backend'] : ['kubernetes', 'backend']);
   map.set(['kserveMode'], overrides.kserveMode !== undefined ? ['--kserve-mode'] : ['kubernetes', 'kserve_mode']);
   map.set(['router'], overrides.router !== undefined ? ['--router'] : ['kubernetes', 'router']);
+  map.set(['kserveStrategy'], overrides.kserveStrategy !== undefined ? ['--kserve-strategy'] : ['kubernetes', 'kserve_strategy']);
+  map.set(['pinHeader'], overrides.pinHeader !== undefined ? ['--pin-header'] : ['kubernetes', 'pin_header']);
+  map.set(['gateway'], overrides.gateway !== undefined ? ['--gateway'] : ['kubernetes', 'gateway']);
+  map.set(['hosts'], overrides.hosts !== undefined ? ['hosts'] : ['kubernetes', 'hosts']);
 
   input.main = toVersion(cfg, [], service, servicePath, ['main'], map, cfg.envs);
 

@@ -95,6 +95,11 @@ export const fileSchema = z.strictObject({
       image_repository: leaf.optional(),
       router: leaf.optional(),
       main_version: leaf.optional(),
+      kserve_strategy: leaf.optional(),
+      pin_header: leaf.optional(),
+      gateway: leaf.optional(),
+      hosts: z.array(z.string()).optional(),
+      istio_filter_namespace: leaf.optional(),
     })
     .optional(),
 });

@@ -1,59 +1,152 @@
 /**
- * Traffic layers. `native` leaves the split to the backend; routers that hash
- * keys or pin versions come as separate layers. What each can do is data, so
- * every refusal names the routers that can.
+ * Traffic layers, chosen per service: `native` leaves the split to the
+ * backend; `istio` and `gateway-api` split traffic between per-version
+ * Services. What each can do is data, so every refusal names the routers that can.
  */
-import { CanarySpec, Issue } from '../spec';
+import { CanarySpec, didYouMean, Issue, ValidationError } from '../spec';
+import { GatewayApiRouter } from './gateway-api';
+import { IstioRouter } from './istio';
+import { RouterCapabilities, RouterRenderer, RouterSettings } from './types';
 
-/** What a router can do with requests. */
-export interface RouterCapabilities {
-  /** Weighted random split. */
-  readonly random: boolean;
-  /** Sticky assignment by a hash of a header. */
-  readonly headerHash: boolean;
-  /** Sticky assignment by a hash of a query parameter. */
-  readonly queryHash: boolean;
-}
+export * from './types';
+export * from './assignment';
+export { IstioRouter, ASSIGNMENT_HEADER, stickyAssignmentLua } from './istio';
+export { GatewayApiRouter } from './gateway-api';
+export { stableService, STABLE_PORT } from './common';
 
-/** Every router the library knows, with its capabilities. */
+const RENDERERS: Readonly<Record<string, RouterRenderer>> = {
+  'istio': new IstioRouter(),
+  'gateway-api': new GatewayApiRouter(),
+};
+
+/** Every router the library knows, with its capabilities, in table order. */
 export const ROUTER_CAPABILITIES: Readonly<Record<string, RouterCapabilities>> = {
-  native: { random: true, headerHash: false, queryHash: false },
+  'native': { random: true, headerHash: false, queryHash: false, pinByHeader: false },
+  'istio': RENDERERS.istio.capabilities,
+  'gateway-api': RENDERERS['gateway-api'].capabilities,
 };
 
 /** Router names, in table order. */
 export const ROUTER_NAMES = Object.keys(ROUTER_CAPABILITIES);
 
+/** Default header naming the version a request is pinned to. */
+export const DEFAULT_PIN_HEADER = 'x-canary-version';
+/** Default namespace of Istio's EnvoyFilter: the mesh root namespace, so every caller's sidecar runs it. */
+export const DEFAULT_FILTER_NAMESPACE = 'istio-system';
+
+/** Options of the routers that split traffic themselves. */
+export interface RouterOptions {
+  /**
+   * Header whose value pins a request to a version (for playgrounds and smoke tests).
+   * @default 'x-canary-version'
+   */
+  readonly pinHeader?: string;
+  /**
+   * Gateway the service is exposed through, as `namespace/name`.
+   * @default - in-mesh traffic only (Istio: the `mesh` gateway; Gateway API: GAMMA, attached to the stable Service)
+   */
+  readonly gateway?: string;
+  /**
+   * External host names served through the gateway.
+   * @default - none
+   */
+  readonly hosts?: readonly string[];
+  /**
+   * Istio only: namespace of the EnvoyFilter. The mesh root namespace applies it to every caller's sidecar;
+   * the service's namespace limits it to callers in that namespace.
+   * @default 'istio-system'
+   */
+  readonly filterNamespace?: string;
+}
+
 /** Choice of the traffic layer. */
 export class Router {
   /** The backend's own traffic split (no extra objects). */
   public static native(): Router {
-    return new Router('native');
+    return new Router('native', {});
   }
 
-  /** A router by name, as written in a file or a flag. */
-  public static of(name: string): Router {
-    return new Router(name);
+  /** Istio: VirtualService, pinning, and sticky hashing of a header or query parameter. */
+  public static istio(options: RouterOptions = {}): Router {
+    return new Router('istio', options);
   }
 
-  private constructor(public readonly name: string) {}
+  /** Gateway API: an HTTPRoute with weighted backends and pinning (no hashing). */
+  public static gatewayApi(options: RouterOptions = {}): Router {
+    return new Router('gateway-api', options);
+  }
+
+  /**
+   * A router by the name used in files and flags.
+   * @throws ValidationError naming the known routers
+   */
+  public static of(name: string, options: RouterOptions = {}): Router {
+    if (!ROUTER_NAMES.includes(name)) {
+      const hint = didYouMean(name, ROUTER_NAMES);
+      throw new ValidationError([
+        { path: ['router'], message: `unknown router ${JSON.stringify(name)}; ${hint ? `did you mean "${hint}"? ` : ''}available routers: ${ROUTER_NAMES.join(', ')}` },
+      ]);
+    }
+    return new Router(name, options);
+  }
+
+  private constructor(
+    /** Name as written in files and flags. */
+    public readonly name: string,
+    private readonly options: RouterOptions,
+  ) {}
+
+  /** The settings with defaults filled in. */
+  public get settings(): RouterSettings {
+    return {
+      pinHeader: (this.options.pinHeader ?? DEFAULT_PIN_HEADER).toLowerCase(),
+      gateway: this.options.gateway,
+      hosts: [...(this.options.hosts ?? [])],
+      filterNamespace: this.options.filterNamespace ?? DEFAULT_FILTER_NAMESPACE,
+    };
+  }
+
+  /** The renderer, or undefined for `native`. */
+  public get renderer(): RouterRenderer | undefined {
+    return RENDERERS[this.name];
+  }
 }
 
-/** Issues for a routing the chosen router cannot honor, naming the routers that can. */
-export function checkRouting(spec: CanarySpec, router: string): Issue[] {
-  const caps = ROUTER_CAPABILITIES[router];
-  if (!caps) {
-    return [{ path: ['router'], message: `unknown router ${JSON.stringify(router)}; available routers: ${ROUTER_NAMES.join(', ')}` }];
-  }
+const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
+const DNS_NAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const REF = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+/** Issues for what the chosen router cannot honor (naming the routers that can) or for bad router options. */
+export function checkRouting(spec: CanarySpec, router: Router): Issue[] {
+  const issues: Issue[] = [];
+  const caps = ROUTER_CAPABILITIES[router.name];
   const routing = spec.routing;
-  if (routing.type === 'random') return [];
-  const need: keyof RouterCapabilities = routing.type === 'header' ? 'headerHash' : 'queryHash';
-  if (caps[need]) return [];
-  const able = ROUTER_NAMES.filter((r) => ROUTER_CAPABILITIES[r][need]);
-  const alternatives = [...able.map((r) => `router "${r}"`), 'routing "random"'].join(', or ');
-  return [
-    {
-      path: ['routing', 'type'],
-      message: `routing by "${routing.type}" (hashing ${routing.type} ${JSON.stringify(routing.key)}) needs a router that hashes keys, and router "${router}" does not; use ${alternatives}`,
-    },
-  ];
+  if (routing.type !== 'random') {
+    const need: keyof RouterCapabilities = routing.type === 'header' ? 'headerHash' : 'queryHash';
+    if (!caps[need]) {
+      const able = ROUTER_NAMES.filter((r) => ROUTER_CAPABILITIES[r][need]);
+      const alternatives = [...able.map((r) => `router "${r}"`), 'routing "random"'].join(', or ');
+      issues.push({
+        path: ['routing', 'type'],
+        message: `routing by "${routing.type}" (hashing ${routing.type} ${JSON.stringify(routing.key)}) needs a router that hashes keys, and router "${router.name}" does not; use ${alternatives}`,
+      });
+    }
+  }
+  const s = router.settings;
+  if (router.name !== 'native') {
+    if (!HEADER_NAME.test(s.pinHeader)) issues.push({ path: ['pinHeader'], message: `must be an HTTP header name, got ${JSON.stringify(s.pinHeader)}; e.g. "x-canary-version"` });
+    if (routing.type === 'header' && routing.key.toLowerCase() === s.pinHeader) {
+      issues.push({ path: ['pinHeader'], message: `the pin header ${JSON.stringify(s.pinHeader)} is also the routing key; choose another pin header` });
+    }
+    if (s.gateway !== undefined && !REF.test(s.gateway)) issues.push({ path: ['gateway'], message: `must be "namespace/name" of a gateway, got ${JSON.stringify(s.gateway)}` });
+    s.hosts.forEach((h, i) => {
+      if (!DNS_NAME.test(h)) issues.push({ path: ['hosts', i], message: `must be a DNS host name, got ${JSON.stringify(h)}` });
+    });
+    issues.push(...router.renderer!.check(spec, s));
+  } else {
+    if (s.gateway !== undefined || s.hosts.length > 0) {
+      issues.push({ path: ['gateway'], message: 'a gateway and hosts need a router that renders routes; use router "istio" or "gateway-api"' });
+    }
+  }
+  return issues;
 }

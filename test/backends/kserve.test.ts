@@ -1,6 +1,6 @@
 import { Backend, KServeMode } from '../../src/backends';
 import { synthesize } from '../../src/render';
-import { formatIssue, ValidationError } from '../../src/spec';
+import { issuesOf } from '../support/issues';
 import { expectValidManifests } from '../support/manifests';
 
 const STANDARD = Backend.kserve({ mode: KServeMode.STANDARD });
@@ -20,13 +20,7 @@ function service(overrides: Record<string, any> = {}): any {
 }
 
 function problems(input: unknown, backend: Backend): string[] {
-  try {
-    synthesize(input, { backend });
-  } catch (e) {
-    if (e instanceof ValidationError) return e.issues.map(formatIssue);
-    throw e;
-  }
-  throw new Error('expected a ValidationError');
+  return issuesOf(() => synthesize(input, { backend }));
 }
 
 describe('KServe Standard mode', () => {

@@ -7,6 +7,7 @@ import {
   EnvValue,
   InstanceType,
   KServeMode,
+  Router,
   Routing,
   ScaleMetric,
 } from '../../src';
@@ -154,5 +155,37 @@ describe('CanaryInferenceService', () => {
       return app.synthYaml();
     };
     expect(build()).toBe(build());
+  });
+});
+
+describe('CanaryInferenceService with a router', () => {
+  test('versionFor(key) predicts the Istio assignment; the chart namespace reaches every object', () => {
+    const chart = new Chart(Testing.app(), 'ml', { namespace: 'ml' });
+    const service = new CanaryInferenceService(chart, 'Svc', {
+      name: 'svc',
+      routing: Routing.header('X-User-ID'),
+      router: Router.istio(),
+      main: { artifact: Artifact.bento('svc:v1'), scaling: { minReplicas: 1, maxReplicas: 3 } },
+    });
+    service.addVersion('v2', { weight: 25, artifact: Artifact.bento('svc:v2') });
+    const manifests = Testing.synth(chart);
+    expectValidManifests(manifests);
+    expect(manifests.map((m) => `${m.kind}/${m.metadata.name}/${m.metadata.namespace}`)).toEqual([
+      'InferenceService/svc-main/ml',
+      'InferenceService/svc-v2/ml',
+      'Service/svc/ml',
+      'VirtualService/svc/ml',
+      'EnvoyFilter/svc-ml-canary-assignment/istio-system',
+    ]);
+    const counts: Record<string, number> = { main: 0, v2: 0 };
+    for (let i = 0; i < 2000; i++) counts[service.versionFor(`user-${i}`)]++;
+    expect(service.versionFor('user-7')).toBe(service.versionFor('user-7'));
+    expect(Math.abs(counts.v2 / 2000 - 0.25)).toBeLessThan(0.03);
+  });
+
+  test('versionFor fails when routing is random', () => {
+    const chart = Testing.chart();
+    const service = summarization(chart);
+    expect(() => service.versionFor('user-1')).toThrow(/routing of summarization is random: requests are not assigned by key/);
   });
 });

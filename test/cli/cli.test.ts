@@ -134,7 +134,7 @@ describe('canary-inference validate', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain(
-      `${file}:19:3 canary.route_type: routing by "query" (hashing query "feature") needs a router that hashes keys, and router "native" does not; use routing "random"`,
+      `${file}:19:3 canary.route_type: routing by "query" (hashing query "feature") needs a router that hashes keys, and router "native" does not; use router "istio", or routing "random"`,
     );
   });
 
@@ -220,12 +220,15 @@ describe('canary-inference validate', () => {
 describe('usage errors', () => {
   test.each([
     [[], 'missing command'],
-    [['deploy', '-f', 'x.yaml'], 'unknown command "deploy"'],
+    [['deploy', '-f', 'x.yaml'], 'unknown command "deploy"; use synth, validate or route'],
+    [['synth', '-f', 'x.yaml', '--kserve-strategy', 'blue-green'], 'unknown value "blue-green" for --kserve-strategy; use canary, per-version'],
+    [['synth', '-f', 'x.yaml', '--key', 'k'], '--key and --keys-file are for route only'],
+    [['route', '-f', 'x.yaml', '--key', 'k', '--keys-file', 'keys.txt'], 'route needs one of --key VALUE or --keys-file FILE'],
     [['synth'], 'missing -f FILE'],
     [['synth', '-f'], 'option -f needs a value'],
-    [['synth', '-f', 'x.yaml', '--backend', 'kfserving'], 'unknown backend "kfserving"; use kserve'],
-    [['synth', '-f', 'x.yaml', '--kserve-mode', 'raw'], 'unknown KServe mode "raw"; use standard or knative'],
-    [['synth', '-f', 'x.yaml', '--router', 'linkerd'], 'unknown router "linkerd"'],
+    [['synth', '-f', 'x.yaml', '--backend', 'kfserving'], 'unknown value "kfserving" for --backend; use kserve'],
+    [['synth', '-f', 'x.yaml', '--kserve-mode', 'raw'], 'unknown value "raw" for --kserve-mode; use standard, knative'],
+    [['synth', '-f', 'x.yaml', '--router', 'linkerd'], 'unknown value "linkerd" for --router; use native, istio, gateway-api'],
     [['synth', '-f', 'x.yaml', '--colour'], 'unknown option "--colour"'],
     [['validate', '-f', 'x.yaml', '-o', 'out'], '-o is for synth only'],
   ])('exit 2 for %j', (argv, message) => {
@@ -246,3 +249,36 @@ describe('usage errors', () => {
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('the kubernetes block for routers', () => {
+  test('a file selects the router, the strategy and the pin header without flags', () => {
+    const file = exampleVariant('routed.yaml', (d) => {
+      d.kubernetes = { namespace: 'ml', router: 'istio', kserve_strategy: 'per-version', pin_header: 'X-Pin', gateway: 'istio-system/public', hosts: ['summarization.example.com'] };
+    });
+    const run = runCli('synth', '-f', file);
+    expect(run.code).toBe(0);
+    const objects = docs(run.stdout);
+    expectValidManifests(objects);
+    const vs = objects.find((o) => o.kind === 'VirtualService');
+    expect(vs.spec.http[0].match[0].headers).toEqual({ 'x-pin': { exact: 'main' } });
+    expect(vs.spec.gateways).toEqual(['mesh', 'istio-system/public']);
+  });
+
+  test('fails with the file position when the kubernetes block asks for what the router cannot do', () => {
+    const file = exampleVariant('bad-router.yaml', (d) => {
+      d.kubernetes = { router: 'istio', kserve_strategy: 'canary' };
+    });
+    const run = runCli('validate', '-f', file);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/:\d+:3 kubernetes\.kserve_strategy: router "istio" splits traffic between per-version InferenceServices/);
+  });
+
+  test('fails when the file names an unknown router', () => {
+    const file = exampleVariant('unknown-router.yaml', (d) => {
+      d.kubernetes = { router: 'istoi' };
+    });
+    const run = runCli('validate', '-f', file);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/:\d+:3 kubernetes\.router: unknown router "istoi"; did you mean "istio"\? available routers: native, istio, gateway-api/);
+  });
+});

@@ -1,4 +1,5 @@
-import { formatIssue, InstanceTypeCatalog, normalizeService, ValidationError } from '../../src/spec';
+import { InstanceTypeCatalog, normalizeService } from '../../src/spec';
+import { issuesOf } from '../support/issues';
 
 /** A valid input every case below starts from. */
 function base(): any {
@@ -18,14 +19,8 @@ function base(): any {
   };
 }
 
-function issuesOf(input: unknown, catalog?: InstanceTypeCatalog): string[] {
-  try {
-    normalizeService(input, { instanceTypes: catalog });
-  } catch (e) {
-    if (e instanceof ValidationError) return e.issues.map(formatIssue);
-    throw e;
-  }
-  throw new Error('expected a ValidationError');
+function issuesOfInput(input: unknown): string[] {
+  return issuesOf(() => normalizeService(input));
 }
 
 describe('normalizeService', () => {
@@ -125,7 +120,7 @@ describe('normalizeService', () => {
     input.versions.a.weight = 90;
     input.versions.b.instanceType = 'cpu.3';
     input.main.scaling.minReplicas = 5;
-    const issues = issuesOf(input);
+    const issues = issuesOfInput(input);
     expect(issues).toEqual([
       'main.scaling.minReplicas: min replicas 5 is more than max replicas 4; min replicas must be at most max replicas: raise max or lower min',
       expect.stringContaining('versions.b.instanceType: unknown instance type "cpu.3"'),
@@ -179,7 +174,7 @@ describe('normalizeService', () => {
     const input = base();
     mutate(input);
     // When it is normalized
-    const issues = issuesOf(input);
+    const issues = issuesOfInput(input);
     // Then the error names the path, the value and the fix
     for (const fragment of expected) {
       expect(issues.filter((i) => i.includes(fragment))).toEqual([expect.stringContaining(fragment)]);
@@ -187,6 +182,6 @@ describe('normalizeService', () => {
   });
 
   test('fails when the input is not an object at all', () => {
-    expect(issuesOf('name: x')).toEqual(['(root): must be a map, got "name: x"']);
+    expect(issuesOfInput('name: x')).toEqual(['(root): must be a map, got "name: x"']);
   });
 });

@@ -116,11 +116,74 @@ export function kserveProblems(isvc: Obj): string[] {
   return out;
 }
 
+/** Istio VirtualService rules (istio's validation webhook): weights, names, destinations. */
+export function virtualServiceProblems(vs: Obj): string[] {
+  const out: string[] = [];
+  const http: Obj[] = vs.spec?.http ?? [];
+  if (!(vs.spec?.hosts?.length > 0)) out.push('spec.hosts: at least one host is required');
+  const names = new Set<string>();
+  http.forEach((route, i) => {
+    if (route.name !== undefined) {
+      if (names.has(route.name)) out.push(`spec.http[${i}].name: duplicate route name ${route.name}`);
+      names.add(route.name);
+    }
+    const dests: Obj[] = route.route ?? [];
+    if (dests.length === 0) out.push(`spec.http[${i}].route: at least one destination is required`);
+    if (dests.length > 1) {
+      const sum = dests.reduce((a, d) => a + (d.weight ?? 0), 0);
+      if (sum !== 100) out.push(`spec.http[${i}].route: weights sum to ${sum}, not 100`);
+    }
+    for (const d of dests) if (!d.destination?.host) out.push(`spec.http[${i}].route: destination host is required`);
+  });
+  // every route after one without a match is unreachable
+  const catchAll = http.findIndex((r) => !r.match);
+  if (catchAll >= 0 && catchAll < http.length - 1) out.push(`spec.http[${catchAll}]: a route without match before other routes makes them unreachable`);
+  return out;
+}
+
+/** Gateway API HTTPRoute CEL rules that our routes could break. */
+export function httpRouteProblems(route: Obj): string[] {
+  const out: string[] = [];
+  const rules: Obj[] = route.spec?.rules ?? [];
+  let matches = 0;
+  rules.forEach((rule, i) => {
+    matches += (rule.matches ?? []).length;
+    (rule.backendRefs ?? []).forEach((ref: Obj, j: number) => {
+      const isService = (ref.group ?? '') === '' && (ref.kind ?? 'Service') === 'Service';
+      if (isService && ref.port === undefined) out.push(`spec.rules[${i}].backendRefs[${j}]: Must have port for Service reference`);
+    });
+  });
+  if (matches >= 128) out.push(`spec.rules: ${matches} matches; the total must be less than 128`);
+  return out;
+}
+
+/** A core Service (checked here since no CRD defines it). */
+export function serviceProblems(svc: Obj): string[] {
+  const out: string[] = [];
+  const name: string = svc.metadata?.name ?? '';
+  if (!/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 63) out.push(`metadata.name: ${name} is not a DNS-1035 label`);
+  const ports: Obj[] = svc.spec?.ports ?? [];
+  if (ports.length === 0) out.push('spec.ports: at least one port is required');
+  for (const p of ports) {
+    if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) out.push(`spec.ports: invalid port ${p.port}`);
+    if (ports.length > 1 && !p.name) out.push('spec.ports: every port needs a name when there are several');
+  }
+  const allowed = new Set(['ports', 'selector', 'type', 'clusterIP']);
+  for (const k of Object.keys(svc.spec ?? {})) if (!allowed.has(k)) out.push(`spec.${k}: not expected in our Services`);
+  return out;
+}
+
 /** Problems the semantic rules report for any object we emit (kinds without rules give none). */
 export function semanticProblems(obj: Obj): string[] {
   switch (`${obj.apiVersion}/${obj.kind}`) {
     case 'serving.kserve.io/v1beta1/InferenceService':
       return kserveProblems(obj);
+    case 'networking.istio.io/v1/VirtualService':
+      return virtualServiceProblems(obj);
+    case 'gateway.networking.k8s.io/v1/HTTPRoute':
+      return httpRouteProblems(obj);
+    case 'v1/Service':
+      return serviceProblems(obj);
     default:
       return [];
   }

@@ -15,7 +15,7 @@ import {
   scratchVolumeMounts,
   scratchVolumes,
 } from '../common/pod';
-import { BackendCapabilities, BackendRenderer, Rendered, RenderContext } from '../types';
+import { BackendCapabilities, BackendOutput, BackendRenderer, RenderContext } from '../types';
 import {
   AUTOSCALER_CLASS_ANNOTATION,
   AutoScalingSpec,
@@ -36,50 +36,122 @@ export * from './types';
 /** KServe's deployment modes. */
 export type KServeModeName = 'standard' | 'knative';
 
+/**
+ * How versions become InferenceServices: `canary` = one InferenceService with KServe's own split
+ * (`spec.canary[]` or `canaryTrafficPercent`); `per-version` = one InferenceService per version, split by a router.
+ */
+export type KServeStrategyName = 'canary' | 'per-version';
+
+/** Routers that split traffic between per-version InferenceServices. */
+const SPLITTING_ROUTERS = ['istio', 'gateway-api'];
+
+/** Port of the Service KServe creates for a predictor in Standard mode. */
+const PREDICTOR_SERVICE_PORT = 80;
+
 /** Default HPA target utilization (percent) when a version names none. */
 export const DEFAULT_UTILIZATION_TARGET = 80;
 
 /** Longest suffix Knative adds to `{name}-predictor`: a revision's private Service `-00001-private`. */
 const KNATIVE_SUFFIX = '-predictor-00001-private';
 
-const CAPABILITIES: Record<KServeModeName, BackendCapabilities> = {
-  standard: {
-    canaryAutoscaling: false,
-    mainWithoutStorageUri: false,
-    splitsTrafficItself: true,
-    scaleMetrics: ['cpu', 'memory'],
+/** What each way of running KServe can do (README's table). */
+export const KSERVE_VARIANTS: readonly { title: string; capabilities: BackendCapabilities }[] = [
+  {
+    title: 'KServe Standard mode, canary strategy',
+    capabilities: {
+      canaryAutoscaling: false,
+      mainWithoutStorageUri: false,
+      splitsTrafficItself: true,
+      scaleMetrics: ['cpu', 'memory'],
+      routers: ['native'],
+    },
   },
-  knative: {
-    maxCanaries: 1,
-    canaryAutoscaling: true,
-    mainWithoutStorageUri: true,
-    splitsTrafficItself: true,
-    scaleMetrics: ['concurrency', 'rps', 'cpu', 'memory'],
+  {
+    title: 'KServe Standard mode, per-version strategy',
+    capabilities: {
+      canaryAutoscaling: true,
+      mainWithoutStorageUri: true,
+      splitsTrafficItself: false,
+      scaleMetrics: ['cpu', 'memory'],
+      routers: SPLITTING_ROUTERS,
+    },
   },
+  {
+    title: 'KServe Knative mode',
+    capabilities: {
+      maxCanaries: 1,
+      canaryAutoscaling: true,
+      mainWithoutStorageUri: true,
+      splitsTrafficItself: true,
+      scaleMetrics: ['concurrency', 'rps', 'cpu', 'memory'],
+      routers: ['native'],
+    },
+  },
+];
+
+/** Routers a mode takes (Standard: its own split, or a router in front of per-version InferenceServices). */
+const MODE_ROUTERS: Record<KServeModeName, readonly string[]> = {
+  standard: ['native', ...SPLITTING_ROUTERS],
+  knative: ['native'],
 };
 
-/** The KServe renderer for one mode. */
+/** The KServe renderer for one mode and strategy. */
 export class KServeBackend implements BackendRenderer {
   public readonly name = 'kserve';
   public readonly title: string;
-  public readonly capabilities: BackendCapabilities;
 
-  constructor(public readonly mode: KServeModeName) {
+  constructor(
+    public readonly mode: KServeModeName,
+    /** Explicit strategy; undefined = `per-version` with a splitting router, else `canary`. */
+    public readonly strategy?: KServeStrategyName,
+  ) {
     this.title = `KServe ${mode === 'standard' ? 'Standard' : 'Knative'} mode`;
-    this.capabilities = CAPABILITIES[mode];
   }
 
-  public check(spec: CanarySpec, _context: RenderContext): Issue[] {
+  /** Routers this mode takes. */
+  public get routers(): readonly string[] {
+    return MODE_ROUTERS[this.mode];
+  }
+
+  /** The strategy used with `router`. */
+  public strategyFor(router: string): KServeStrategyName {
+    return this.strategy ?? (router === 'native' ? 'canary' : 'per-version');
+  }
+
+  public check(spec: CanarySpec, context: RenderContext): Issue[] {
     const issues: Issue[] = [];
+    const strategy = this.strategyFor(context.router);
+    if (!this.routers.includes(context.router)) {
+      issues.push({
+        path: ['router'],
+        message: `${this.title} takes router ${this.routers.map((r) => `"${r}"`).join(' or ')}, got "${context.router}"; ` +
+          'use KServe Standard mode (per-version InferenceServices behind the router), or router "native"',
+      });
+      return issues;
+    }
+    if (strategy === 'per-version' && context.router === 'native') {
+      issues.push({
+        path: ['kserveStrategy'],
+        message: `the per-version strategy needs a router to split traffic between the versions' InferenceServices; use router ${SPLITTING_ROUTERS.map((r) => `"${r}"`).join(' or ')}, or strategy "canary"`,
+      });
+    }
+    if (strategy === 'canary' && context.router !== 'native') {
+      issues.push({
+        path: ['kserveStrategy'],
+        message: `router "${context.router}" splits traffic between per-version InferenceServices, and strategy "canary" renders one InferenceService; use strategy "per-version" (the default with a router), or router "native"`,
+      });
+    }
     checkNames(spec, this.mode, issues);
     for (const version of allVersions(spec)) checkVersion(version, issues);
-    if (this.mode === 'standard') checkStandard(spec, issues);
-    else checkKnative(spec, issues);
+    if (this.mode === 'knative') checkKnative(spec, issues);
+    else if (strategy === 'canary') checkStandard(spec, issues);
+    else checkPerVersion(spec, issues);
     return issues;
   }
 
-  public render(spec: CanarySpec, _context: RenderContext): Rendered {
-    return this.mode === 'standard' ? renderStandard(spec) : renderKnative(spec);
+  public render(spec: CanarySpec, context: RenderContext): BackendOutput {
+    if (this.mode === 'knative') return renderKnative(spec);
+    return this.strategyFor(context.router) === 'canary' ? renderStandard(spec) : renderPerVersion(spec);
   }
 }
 
@@ -137,8 +209,8 @@ function checkVersion(version: Version, issues: Issue[]): void {
   });
 }
 
-function checkStandard(spec: CanarySpec, issues: Issue[]): void {
-  const main = spec.main;
+/** What Standard mode forbids of every version, whatever the strategy. */
+function checkPerVersion(spec: CanarySpec, issues: Issue[]): void {
   for (const v of allVersions(spec)) {
     const s = v.scaling;
     const path = versionPath(v);
@@ -161,6 +233,13 @@ function checkStandard(spec: CanarySpec, issues: Issue[]): void {
       });
     }
   }
+}
+
+const PER_VERSION_HINT = 'or the per-version strategy (one InferenceService per version, split by router "istio" or "gateway-api")';
+
+function checkStandard(spec: CanarySpec, issues: Issue[]): void {
+  const main = spec.main;
+  checkPerVersion(spec, issues);
   if (spec.canaries.length === 0) return;
 
   // spec.canary[] rules (KServe admission webhook)
@@ -170,7 +249,8 @@ function checkStandard(spec: CanarySpec, issues: Issue[]): void {
       path: ['main', 'artifact'],
       message:
         `KServe Standard mode runs canaries through spec.canary, which needs the main (stable) predictor to load its model from a storage URI, and main is ${what}; ` +
-        'give main a model artifact (storage URI and format) or an image with a storage URI, or use KServe Knative mode (one canary, split against the previous revision)',
+        'give main a model artifact (storage URI and format) or an image with a storage URI, use KServe Knative mode (one canary, split against the previous revision), ' +
+        PER_VERSION_HINT,
     });
   }
   for (const c of spec.canaries) {
@@ -182,21 +262,21 @@ function checkStandard(spec: CanarySpec, issues: Issue[]): void {
         path: [...path, 'scaling', 'maxReplicas'],
         message:
           `KServe Standard canaries run a fixed number of replicas (no maxReplicas, no autoscaling), got min ${s.minReplicas} and max ${s.maxReplicas}${inherited ? ' (max inherited from main)' : ''}; ` +
-          `set max replicas equal to min replicas (${s.minReplicas}), or use KServe Knative mode to autoscale a single canary`,
+          `set max replicas equal to min replicas (${s.minReplicas}), use KServe Knative mode to autoscale a single canary, ${PER_VERSION_HINT}`,
       });
     }
     for (const field of ['metric', 'target'] as const) {
       if (c.explicit.has(`scaling.${field}`)) {
         issues.push({
           path: [...path, 'scaling', field],
-          message: `KServe Standard canaries do not autoscale, so a scale ${field} cannot apply; remove it from this version`,
+          message: `KServe Standard canaries do not autoscale, so a scale ${field} cannot apply; remove it from this version, ${PER_VERSION_HINT}`,
         });
       }
     }
     if (s.minReplicas > main.scaling.minReplicas) {
       issues.push({
         path: [...path, 'scaling', 'minReplicas'],
-        message: `KServe requires a canary's min replicas to be at most main's (${main.scaling.minReplicas}), got ${s.minReplicas}; lower this version's replicas or raise main's min replicas`,
+        message: `KServe requires a canary's min replicas to be at most main's (${main.scaling.minReplicas}), got ${s.minReplicas}; lower this version's replicas, raise main's min replicas, ${PER_VERSION_HINT}`,
       });
     }
   }
@@ -257,10 +337,10 @@ function metadata(spec: CanarySpec, mode: KServeModeName, extra: Record<string, 
 }
 
 /** The implementation part of a predictor: `model`, or one custom container. */
-function implementation(version: Version): Pick<PredictorSpec, 'model' | 'containers'> {
+function implementation(version: Version, inCanaryList: boolean): Pick<PredictorSpec, 'model' | 'containers'> {
   // The CRD requires a container name in spec.canary[].predictor.model (not in spec.predictor.model,
   // where the webhook refuses one): canaries name it as KServe names every predictor container.
-  const modelName = version.role === 'canary' ? { name: KSERVE_CONTAINER } : {};
+  const modelName = inCanaryList ? { name: KSERVE_CONTAINER } : {};
   const base: ContainerFields = {
     env: containerEnv(version.env),
     resources: resources(version),
@@ -334,21 +414,25 @@ function hpaAutoScaling(version: Version): AutoScalingSpec {
   };
 }
 
-function standardPredictor(spec: CanarySpec, version: Version): PredictorSpec {
+/**
+ * A Standard-mode predictor. `fixedReplicas`: a spec.canary[] entry (no maxReplicas, no autoscaling).
+ * `named`: carries the version's name (inside a multi-canary InferenceService).
+ */
+function standardPredictor(spec: CanarySpec, version: Version, fixedReplicas: boolean, named: boolean): PredictorSpec {
   const s = version.scaling;
-  const autoscales = version.role === 'main' && s.maxReplicas > s.minReplicas;
+  const autoscales = !fixedReplicas && s.maxReplicas > s.minReplicas;
   return {
-    name: version.name,
+    ...(named ? { name: version.name } : {}),
     minReplicas: s.minReplicas,
-    ...(version.role === 'main' ? { maxReplicas: s.maxReplicas } : {}),
+    ...(fixedReplicas ? {} : { maxReplicas: s.maxReplicas }),
     ...(autoscales ? { autoScaling: hpaAutoScaling(version) } : {}),
     ...(version.deploymentStrategy ? { deploymentStrategy: { type: version.deploymentStrategy } } : {}),
     ...podFields(spec, version),
-    ...implementation(version),
+    ...implementation(version, fixedReplicas),
   } as PredictorSpec;
 }
 
-function renderStandard(spec: CanarySpec): Rendered {
+function renderStandard(spec: CanarySpec): BackendOutput {
   const main = spec.main;
   const autoscales = main.scaling.maxReplicas > main.scaling.minReplicas;
   const isvc: InferenceService = {
@@ -356,13 +440,41 @@ function renderStandard(spec: CanarySpec): Rendered {
     kind: 'InferenceService',
     metadata: metadata(spec, 'standard', autoscales ? { [AUTOSCALER_CLASS_ANNOTATION]: 'hpa' } : {}),
     spec: {
-      predictor: standardPredictor(spec, main),
+      predictor: standardPredictor(spec, main, false, true),
       ...(spec.canaries.length > 0
-        ? { canary: spec.canaries.map((c) => ({ trafficPercent: c.weight, predictor: standardPredictor(spec, c) })) }
+        ? { canary: spec.canaries.map((c) => ({ trafficPercent: c.weight, predictor: standardPredictor(spec, c, true, true) })) }
         : {}),
     },
   };
   return { objects: [isvc], warnings: [] };
+}
+
+/** Name of a version's InferenceService under the per-version strategy. */
+export function perVersionName(spec: CanarySpec, version: Version): string {
+  return deriveName(spec.name, version.name);
+}
+
+/** One InferenceService per version, each with its full autoscaling; a router splits traffic between their Services. */
+function renderPerVersion(spec: CanarySpec): BackendOutput {
+  const versions = allVersions(spec);
+  const objects = versions.map((v): InferenceService => {
+    const autoscales = v.scaling.maxReplicas > v.scaling.minReplicas;
+    return {
+      apiVersion: 'serving.kserve.io/v1beta1',
+      kind: 'InferenceService',
+      metadata: {
+        ...metadata(spec, 'standard', autoscales ? { [AUTOSCALER_CLASS_ANNOTATION]: 'hpa' } : {}),
+        name: perVersionName(spec, v),
+      },
+      spec: { predictor: standardPredictor(spec, v, false, false) },
+    };
+  });
+  const targets = versions.map((v) => ({
+    version: v.name,
+    service: deriveName(perVersionName(spec, v), 'predictor'),
+    port: PREDICTOR_SERVICE_PORT,
+  }));
+  return { objects, warnings: [], targets };
 }
 
 function knativePredictor(spec: CanarySpec, version: Version, canaryTrafficPercent: number | undefined): PredictorSpec {
@@ -384,11 +496,11 @@ function knativePredictor(spec: CanarySpec, version: Version, canaryTrafficPerce
     ...(canaryTrafficPercent !== undefined ? { canaryTrafficPercent } : {}),
     ...pod,
     ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
-    ...implementation(version),
+    ...implementation(version, false),
   } as PredictorSpec;
 }
 
-function renderKnative(spec: CanarySpec): Rendered {
+function renderKnative(spec: CanarySpec): BackendOutput {
   const canary = spec.canaries[0];
   const predictor = canary ? knativePredictor(spec, canary, canary.weight) : knativePredictor(spec, spec.main, undefined);
   const isvc: InferenceService = {
