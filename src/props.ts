@@ -87,8 +87,13 @@ export interface VersionProps {
 
 /** A canary version. */
 export interface CanaryVersionProps extends VersionProps {
-  /** Percent of traffic, 0 to 100 (0 = dark launch). @see KServe `spec.canary[].trafficPercent` */
+  /** Percent of traffic, 0 to 100 (0 = dark launch); for a mirror, the percent of requests copied to it. @see KServe `spec.canary[].trafficPercent` */
   readonly weight: number;
+  /**
+   * Receive a copy of `weight` percent of requests instead of a share (responses discarded). At most one version.
+   * @default false
+   */
+  readonly mirror?: boolean;
 }
 
 /** What a canary inference service is, whatever the front end. */
@@ -176,7 +181,9 @@ export function serviceInput(
     mainVersionName: options.mainVersionName,
     main: versionInput(options.main),
     versions:
-      canaries.length > 0 ? Object.fromEntries(canaries.map(([n, p]) => [n, { ...versionInput(p), weight: p.weight }])) : undefined,
+      canaries.length > 0
+        ? Object.fromEntries(canaries.map(([n, p]) => [n, compact({ ...versionInput(p), weight: p.weight, mirror: p.mirror })]))
+        : undefined,
     routing: options.routing?.input,
     imageRepository: options.imageRepository,
   });

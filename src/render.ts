@@ -35,7 +35,8 @@ export function synthesize(input: unknown, options: SynthesizeOptions = {}): Ren
   const router = options.router ?? Router.native();
   const context = { router: router.name };
   const issues = new IssueCollector();
-  issues.addAll(checkRouting(spec, router));
+  const native = { title: backend.title, mirror: backend.mirrors, routers: backend.routers, hashingHint: backend.hashingHint };
+  issues.addAll(checkRouting(spec, router, native));
   issues.addAll(backend.check(spec, context));
   issues.throwIfAny();
   const out = backend.render(spec, context);

@@ -3,6 +3,8 @@
  * so the documentation cannot drift from the behaviour (a test compares them).
  */
 import { KSERVE_VARIANTS } from './backends/kserve';
+import { SELDON_CAPABILITIES } from './backends/seldon';
+import { SELDON_V2_CAPABILITIES } from './backends/seldon-v2';
 import { ROUTER_CAPABILITIES, ROUTER_NAMES } from './routers';
 import { InstanceTypeCatalog } from './spec';
 
@@ -27,14 +29,19 @@ export function instanceTypeTable(catalog: InstanceTypeCatalog = InstanceTypeCat
 /** What each backend (and mode) can do, as a Markdown table. */
 export function backendCapabilityTable(): string {
   return table(
-    ['backend', 'routers', 'canaries', 'canaries autoscale', 'bento or image-only main beside canaries', 'scale metrics'],
-    KSERVE_VARIANTS.map((b) => [
+    ['backend', 'routers', 'canaries', 'canaries autoscale', 'bento or image-only main beside canaries', 'scale metrics', 'mirror (router native)'],
+    [
+      ...KSERVE_VARIANTS,
+      { title: 'Seldon Core v1 (`seldon`)', capabilities: SELDON_CAPABILITIES },
+      { title: 'Seldon Core v2 (`seldon-v2`)', capabilities: SELDON_V2_CAPABILITIES },
+    ].map((b) => [
       b.title,
       b.capabilities.routers.map((r) => `\`${r}\``).join(', '),
       b.capabilities.maxCanaries === undefined ? 'any number' : String(b.capabilities.maxCanaries),
       yesNo(b.capabilities.canaryAutoscaling),
       yesNo(b.capabilities.mainWithoutStorageUri),
-      b.capabilities.scaleMetrics.join(', '),
+      b.capabilities.scaleMetrics.join(', ') || 'inference load (not selectable)',
+      yesNo(b.capabilities.mirror),
     ]),
   );
 }
@@ -42,10 +49,10 @@ export function backendCapabilityTable(): string {
 /** What each router can do, as a Markdown table. */
 export function routerCapabilityTable(): string {
   return table(
-    ['router', 'random', 'header hash', 'query hash', 'pin by header'],
+    ['router', 'random', 'header hash', 'query hash', 'pin by header', 'mirror'],
     ROUTER_NAMES.map((r) => {
       const c = ROUTER_CAPABILITIES[r];
-      return [`\`${r}\``, yesNo(c.random), yesNo(c.headerHash), yesNo(c.queryHash), yesNo(c.pinByHeader)];
+      return [`\`${r}\``, yesNo(c.random), yesNo(c.headerHash), yesNo(c.queryHash), yesNo(c.pinByHeader), yesNo(c.mirror)];
     }),
   );
 }

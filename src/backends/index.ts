@@ -3,10 +3,14 @@
  */
 import { didYouMean, ValidationError } from '../spec';
 import { KServeBackend, KServeModeName, KServeStrategyName } from './kserve';
+import { SeldonBackend } from './seldon';
+import { SeldonV2Backend } from './seldon-v2';
 import { BackendRenderer } from './types';
 
 export * from './types';
 export { KServeBackend } from './kserve';
+export { SeldonBackend } from './seldon';
+export { SeldonV2Backend } from './seldon-v2';
 
 /** KServe's deployment mode. */
 export class KServeMode {
@@ -78,16 +82,38 @@ export class Backend {
   }
 
   /**
+   * Seldon Core v1: one SeldonDeployment with a predictor per version, Seldon's
+   * own traffic split and shadow (mirror); router `istio` adds key hashing.
+   */
+  public static seldon(): Backend {
+    return new Backend(new SeldonBackend());
+  }
+
+  /**
+   * Seldon Core v2: a Model per version (storage URI and format only), a Server
+   * per instance type that needs its own nodes, and an Experiment splitting traffic.
+   */
+  public static seldonV2(): Backend {
+    return new Backend(new SeldonV2Backend());
+  }
+
+  /**
    * A backend by the name used in files and flags.
    * @throws ValidationError naming the known backends
    */
   public static of(name: string, options: { kserveMode?: string; kserveStrategy?: string } = {}): Backend {
+    // kserveMode and kserveStrategy apply to backend kserve only
     switch (name) {
       case 'kserve':
         return Backend.kserve({
           mode: options.kserveMode !== undefined ? KServeMode.of(options.kserveMode) : undefined,
           strategy: options.kserveStrategy !== undefined ? KServeStrategy.of(options.kserveStrategy) : undefined,
         });
+      // the KServe options are ignored here: a file written for KServe stays usable with --backend seldon
+      case 'seldon':
+        return Backend.seldon();
+      case 'seldon-v2':
+        return Backend.seldonV2();
       default: {
         const hint = didYouMean(name, BACKEND_NAMES);
         throw new ValidationError([
@@ -112,4 +138,4 @@ export class Backend {
 }
 
 /** Backends available by name. */
-export const BACKEND_NAMES: readonly string[] = ['kserve'];
+export const BACKEND_NAMES: readonly string[] = ['kserve', 'seldon', 'seldon-v2'];

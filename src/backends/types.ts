@@ -62,6 +62,8 @@ export interface BackendCapabilities {
   readonly scaleMetrics: readonly string[];
   /** Routers that can split its traffic. */
   readonly routers: readonly string[];
+  /** Whether it mirrors traffic itself (with router `native`). */
+  readonly mirror: boolean;
 }
 
 /** A rendering target (KServe in one mode, Seldon, Argo Rollouts, ...). */
@@ -72,6 +74,10 @@ export interface BackendRenderer {
   readonly title: string;
   /** Routers that can split its traffic. */
   readonly routers: readonly string[];
+  /** Whether it mirrors traffic itself (with router `native`). */
+  readonly mirrors: boolean;
+  /** What to do instead of key hashing, when none of its routers hash keys. */
+  readonly hashingHint?: string;
   /** Everything this backend alone forbids, as issues on the input's paths. */
   check(spec: CanarySpec, context: RenderContext): Issue[];
   /** Renders a spec that passed {@link check}. Pure and deterministic. */

@@ -287,6 +287,8 @@ function toSpecInput(cfg: FileConfig, overrides: ConfigOverrides, map: PathMap):
       const version = toVersion(v, vPath, vService, vServicePath, ['versions', name], map, v.envs);
       version.weight = v.weight;
       map.set(['versions', name, 'weight'], [...vPath, 'weight']);
+      if (v.mirror !== undefined) version.mirror = v.mirror;
+      map.set(['versions', name, 'mirror'], [...vPath, 'mirror']);
       versions[name] = version;
     }
     input.versions = versions;

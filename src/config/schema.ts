@@ -68,6 +68,7 @@ const services = z.record(z.string(), serviceConfig);
 const canaryVersion = z.strictObject({
   ...artifactKeys,
   weight: leaf,
+  mirror: leaf.optional(),
   envs: envList.optional(),
   services: services.optional(),
 });

@@ -21,7 +21,7 @@ const RENDERERS: Readonly<Record<string, RouterRenderer>> = {
 
 /** Every router the library knows, with its capabilities, in table order. */
 export const ROUTER_CAPABILITIES: Readonly<Record<string, RouterCapabilities>> = {
-  'native': { random: true, headerHash: false, queryHash: false, pinByHeader: false },
+  'native': { random: true, headerHash: false, queryHash: false, pinByHeader: false, mirror: false },
   'istio': RENDERERS.istio.capabilities,
   'gateway-api': RENDERERS['gateway-api'].capabilities,
 };
@@ -116,20 +116,46 @@ const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 const DNS_NAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const REF = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
-/** Issues for what the chosen router cannot honor (naming the routers that can) or for bad router options. */
-export function checkRouting(spec: CanarySpec, router: Router): Issue[] {
+/** What the backend does when the router is `native`. */
+export interface NativeRouting {
+  /** Title of the backend, for messages. */
+  readonly title: string;
+  /** Whether the backend mirrors traffic itself. */
+  readonly mirror: boolean;
+  /** Routers the backend works with; a backend none of whose routers hash keys reports hashing itself. */
+  readonly routers: readonly string[];
+  /** What to do instead of hashing when none of the backend's routers hash keys. */
+  readonly hashingHint?: string;
+}
+
+/**
+ * Issues for what the chosen router cannot honor (naming the routers that can) or for bad router options.
+ * With router `native`, mirroring is the backend's to do.
+ */
+export function checkRouting(spec: CanarySpec, router: Router, native: NativeRouting): Issue[] {
   const issues: Issue[] = [];
   const caps = ROUTER_CAPABILITIES[router.name];
+  if (spec.mirror) {
+    const can = router.name === 'native' ? native.mirror : caps.mirror;
+    if (!can) {
+      const able = ROUTER_NAMES.filter((r) => r !== 'native' && ROUTER_CAPABILITIES[r].mirror).map((r) => `router "${r}"`);
+      const who = router.name === 'native' ? `${native.title} with router "native"` : `router "${router.name}"`;
+      issues.push({
+        path: ['versions', spec.mirror.name, 'mirror'],
+        message: `${who} cannot mirror traffic; use ${[...able, 'backend "seldon" or "seldon-v2"'].join(', or ')}, or remove mirror`,
+      });
+    }
+  }
   const routing = spec.routing;
   if (routing.type !== 'random') {
     const need: keyof RouterCapabilities = routing.type === 'header' ? 'headerHash' : 'queryHash';
     if (!caps[need]) {
-      const able = ROUTER_NAMES.filter((r) => ROUTER_CAPABILITIES[r][need]);
-      const alternatives = [...able.map((r) => `router "${r}"`), 'routing "random"'].join(', or ');
-      issues.push({
-        path: ['routing', 'type'],
-        message: `routing by "${routing.type}" (hashing ${routing.type} ${JSON.stringify(routing.key)}) needs a router that hashes keys, and router "${router.name}" does not; use ${alternatives}`,
-      });
+      const able = ROUTER_NAMES.filter((r) => ROUTER_CAPABILITIES[r][need] && native.routers.includes(r));
+      const hashing = `routing by "${routing.type}" (hashing ${routing.type} ${JSON.stringify(routing.key)}) needs a router that hashes keys`;
+      const message = able.length > 0
+        ? `${hashing}, and router "${router.name}" does not; use ${[...able.map((r) => `router "${r}"`), 'routing "random"'].join(', or ')}`
+        : `${hashing}, and ${native.title} works with no router that does; use routing "random"${native.hashingHint ? ` (${native.hashingHint})` : ''}, or a backend that takes router ${ROUTER_NAMES.filter((r) => ROUTER_CAPABILITIES[r][need]).map((r) => `"${r}"`).join(' or ')}`;
+      issues.push({ path: ['routing', 'type'], message });
     }
   }
   const s = router.settings;

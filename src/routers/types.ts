@@ -15,6 +15,8 @@ export interface RouterCapabilities {
   readonly queryHash: boolean;
   /** A header naming the version reaches that version. */
   readonly pinByHeader: boolean;
+  /** A copy of a share of requests goes to the mirror version. */
+  readonly mirror: boolean;
 }
 
 /** Settings of a router other than `native`. */

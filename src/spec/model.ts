@@ -62,13 +62,13 @@ export interface Scaling {
   readonly scaleDownStabilizationWindowSeconds?: number;
 }
 
-export type VersionRole = 'main' | 'canary';
+export type VersionRole = 'main' | 'canary' | 'mirror';
 
 /** One version after inheritance from main. */
 export interface Version {
   readonly name: string;
   readonly role: VersionRole;
-  /** Percent of traffic; main gets 100 minus the canaries' sum. */
+  /** Percent of traffic; main gets 100 minus the canaries' sum. For the mirror: the percent of requests copied to it. */
   readonly weight: number;
   readonly artifact: ArtifactSpec;
   readonly instanceType: ResolvedInstanceType;
@@ -93,12 +93,19 @@ export interface CanarySpec {
   readonly namespace?: string;
   readonly routing: RoutingSpec;
   readonly main: Version;
-  /** Canary versions, in the order they were declared. */
+  /** Canary versions, in the order they were declared (the mirror excluded). */
   readonly canaries: readonly Version[];
+  /** The version receiving a copy of requests (responses discarded), if any. */
+  readonly mirror?: Version;
 }
 
-/** Main first, then the canaries. */
+/** Main first, then the canaries, then the mirror. */
 export function allVersions(spec: CanarySpec): Version[] {
+  return [spec.main, ...spec.canaries, ...(spec.mirror ? [spec.mirror] : [])];
+}
+
+/** Versions that receive live traffic: main and the canaries. */
+export function servingVersions(spec: CanarySpec): Version[] {
   return [spec.main, ...spec.canaries];
 }
 

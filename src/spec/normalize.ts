@@ -38,16 +38,27 @@ export function normalizeService(input: unknown, options: NormalizeOptions = {})
 
   const main = buildVersion(mainName, 'main', ['main'], data.main, undefined, 0, data, catalog, issues);
   const canaries: Version[] = [];
+  const mirrors: Version[] = [];
   let sum = 0;
-  for (const [name, canaryInput] of Object.entries(data.versions ?? {})) {
+  const entries = Object.entries(data.versions ?? {});
+  for (const [name, canaryInput] of entries) {
     const path: IssuePath = ['versions', name];
     checkVersionName(name, mainName, path, issues);
-    sum += canaryInput.weight;
-    const version = buildVersion(name, 'canary', path, canaryInput, data.main, canaryInput.weight, data, catalog, issues);
-    if (version) canaries.push(version);
+    const role = canaryInput.mirror ? 'mirror' : 'canary';
+    if (role === 'canary') {
+      sum += canaryInput.weight;
+    } else if (canaryInput.weight === 0) {
+      issues.add([...path, 'weight'], 'a mirror copies this percent of requests, got 0; set 1 to 100, or remove mirror to dark-launch the version');
+    }
+    const version = buildVersion(name, role, path, canaryInput, data.main, canaryInput.weight, data, catalog, issues);
+    if (version) (role === 'canary' ? canaries : mirrors).push(version);
+  }
+  const mirrorNames = entries.filter(([, v]) => v.mirror).map(([n]) => n);
+  if (mirrorNames.length > 1) {
+    issues.add(['versions'], `at most one version may be a mirror, got ${mirrorNames.length} (${mirrorNames.join(', ')}); keep mirror on one of them`);
   }
   if (sum > 100) {
-    const parts = Object.entries(data.versions ?? {}).map(([n, v]) => `${n}: ${v.weight}`).join(', ');
+    const parts = entries.filter(([, v]) => !v.mirror).map(([n, v]) => `${n}: ${v.weight}`).join(', ');
     issues.add(
       ['versions'],
       `canary weights sum to ${sum} (${parts}); the sum must be at most 100, the remainder goes to ${mainName}: lower the weights by ${sum - 100} in total`,
@@ -62,6 +73,7 @@ export function normalizeService(input: unknown, options: NormalizeOptions = {})
     routing,
     main: { ...(main as Version), weight: 100 - sum },
     canaries,
+    ...(mirrors.length > 0 ? { mirror: mirrors[0] } : {}),
   };
 }
 
@@ -127,7 +139,7 @@ function buildVersion(
   // both bounds inherited: main's own error already says it
   if (minReplicas > maxReplicas && ownBounds) {
     const at = explicit.has('scaling.minReplicas') || !explicit.has('scaling.maxReplicas') ? 'minReplicas' : 'maxReplicas';
-    const fromMain = role === 'canary' && !(explicit.has('scaling.minReplicas') && explicit.has('scaling.maxReplicas'));
+    const fromMain = role !== 'main' && !(explicit.has('scaling.minReplicas') && explicit.has('scaling.maxReplicas'));
     issues.add(
       [...path, 'scaling', at],
       `min replicas ${minReplicas} is more than max replicas ${maxReplicas}${fromMain ? ' (one of them inherited from main)' : ''}; min replicas must be at most max replicas: raise max or lower min`,

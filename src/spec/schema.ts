@@ -141,6 +141,7 @@ export const versionSchema = z.strictObject(versionShape);
 export const canaryVersionSchema = z.strictObject({
   ...versionShape,
   weight: wholeNumber(0, 100, 'a whole percent from 0 to 100', '0 is a dark launch'),
+  mirror: z.boolean({ error: expect('true or false') }).optional(),
 });
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;

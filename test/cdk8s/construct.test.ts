@@ -75,6 +75,32 @@ describe('CanaryInferenceService', () => {
     expect(manifests).toMatchSnapshot();
   });
 
+  test('Backend.seldon(): one SeldonDeployment with a predictor per version and the mirror as shadow', () => {
+    const chart = Testing.chart();
+    const service = summarization(chart, { backend: Backend.seldon() });
+    service.addVersion('a', { weight: 20, scaling: { minReplicas: 1, maxReplicas: 3 } });
+    service.addVersion('shadow', { weight: 10, mirror: true, scaling: { minReplicas: 1, maxReplicas: 1 } });
+    const manifests = Testing.synth(chart);
+    expectValidManifests(manifests);
+    expect(manifests.map((m) => m.kind)).toEqual(['SeldonDeployment']);
+    expect(manifests[0].spec.predictors.map((p: any) => [p.name, p.traffic, p.shadow ?? false])).toEqual([
+      ['main', 80, false],
+      ['a', 20, false],
+      ['shadow', 10, true],
+    ]);
+  });
+
+  test('Backend.seldonV2(): Models and an Experiment; a bento version fails synth naming the other backends', () => {
+    const chart = Testing.chart();
+    const service = summarization(chart, { backend: Backend.seldonV2(), main: { artifact: Artifact.model({ storageUri: 's3://m/v1', format: 'sklearn' }) } });
+    service.addVersion('a', { weight: 20 });
+    const manifests = Testing.synth(chart);
+    expectValidManifests(manifests);
+    expect(manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual(['Model/summarization-main', 'Model/summarization-a', 'Experiment/summarization']);
+    service.addVersion('b', { weight: 5, artifact: Artifact.bento('summarization:b') });
+    expect(() => Testing.synth(chart)).toThrow(/versions\.b\.artifact: a Seldon Core v2 Model runs inside a shared server.*"seldon" \(Seldon Core v1\) or "kserve"/);
+  });
+
   test('the rendered object is the child "Resource"', () => {
     const chart = Testing.chart();
     const service = summarization(chart);

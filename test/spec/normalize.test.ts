@@ -91,6 +91,15 @@ describe('normalizeService', () => {
     expect(spec.canaries[0].weight).toBe(0);
   });
 
+  test('a mirror takes no share of live traffic: its weight is the percent copied to it', () => {
+    const input = base();
+    input.versions.m = { weight: 80, mirror: true };
+    const spec = normalizeService(input);
+    expect(spec.main.weight).toBe(50);
+    expect(spec.canaries.map((c) => c.name)).toEqual(['a', 'b']);
+    expect(spec.mirror).toMatchObject({ name: 'm', role: 'mirror', weight: 80, instanceType: { name: 'cpu.2' } });
+  });
+
   test('a platform catalog adds its own instance types', () => {
     const catalog = InstanceTypeCatalog.defaults().with('gpu.mig.1g', {
       cpu: '2',
@@ -165,6 +174,9 @@ describe('normalizeService', () => {
     ['a zero timeout', (i) => (i.main.timeoutSeconds = 0), ['main.timeoutSeconds: must be a whole number of seconds from 1 to 86400, got 0']],
     ['an invalid label key', (i) => (i.main.labels = { 'bad key': 'x' }), ['main.labels["bad key"]: invalid key "bad key"']],
     ['an invalid label value', (i) => (i.main.labels = { team: 'a b' }), ['main.labels.team: invalid value "a b"']],
+    ['a mirror copying 0 percent', (i) => (i.versions.m = { weight: 0, mirror: true }), ['versions.m.weight: a mirror copies this percent of requests, got 0; set 1 to 100']],
+    ['two mirrors', (i) => ((i.versions.m = { weight: 5, mirror: true }), (i.versions.n = { weight: 5, mirror: true })), ['versions: at most one version may be a mirror, got 2 (m, n)']],
+    ['a mirror that is not a boolean', (i) => (i.versions.a.mirror = 'yes'), ['versions.a.mirror: must be true or false']],
     ['versions that are not a map', (i) => (i.versions = ['a', 'b']), ['versions: must be a map of version name to version settings, got a list']],
     ['an input that is not a map', (i) => Object.keys(i).forEach((k) => delete i[k]), ['name: is required: a service name', 'main: is required (a map)']],
   ];

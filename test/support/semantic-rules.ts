@@ -173,6 +173,94 @@ export function serviceProblems(svc: Obj): string[] {
   return out;
 }
 
+const SELDON_BUILTINS = ['SIMPLE_MODEL', 'SIMPLE_ROUTER', 'RANDOM_ABTEST', 'AVERAGE_COMBINER'];
+/** The prepackaged servers of the default seldon-config `predictor_servers`. */
+const SELDON_DEFAULT_SERVERS = ['HUGGINGFACE_SERVER', 'MLFLOW_SERVER', 'SKLEARN_SERVER', 'TENSORFLOW_SERVER', 'XGBOOST_SERVER', 'TEMPO_SERVER', 'TRITON_SERVER'];
+const NO_TENSORFLOW_PROTOCOL = ['SKLEARN_SERVER', 'XGBOOST_SERVER', 'MLFLOW_SERVER', 'HUGGINGFACE_SERVER'];
+
+function graphNodes(node: Obj): Obj[] {
+  return [node, ...((node.children ?? []) as Obj[]).flatMap(graphNodes)];
+}
+
+/** A SeldonDeployment (machinelearning.seldon.io/v1): the validating webhook's rules. */
+export function seldonDeploymentProblems(sdep: Obj): string[] {
+  const out: string[] = [];
+  const spec: Obj = sdep.spec ?? {};
+  if (spec.protocol !== undefined && !['seldon', 'tensorflow', 'kfserving', 'v2'].includes(spec.protocol)) out.push(`spec.protocol: invalid ${spec.protocol}`);
+  if (spec.transport !== undefined && !['rest', 'grpc'].includes(spec.transport)) out.push(`spec.transport: invalid ${spec.transport}`);
+  if (spec.serverType !== undefined && !['rpc', 'kafka'].includes(spec.serverType)) out.push(`spec.serverType: invalid ${spec.serverType}`);
+  const predictors: Obj[] = spec.predictors ?? [];
+  if (predictors.length === 0) out.push('spec.predictors: Graph contains no predictors');
+  const names = predictors.map((p) => p.name);
+  if (new Set(names).size !== names.length) out.push(`spec.predictors: duplicate predictor names ${names.join(', ')}`);
+  const svcNames = predictors.map((p) => p.annotations?.['seldon.io/svc-name']).filter((n) => n !== undefined);
+  if (new Set(svcNames).size !== svcNames.length) out.push('spec.predictors: duplicate seldon.io/svc-name annotations');
+  // traffic (checkTraffic, validateShadow)
+  const shadows = predictors.filter((p) => p.shadow === true);
+  const live = predictors.filter((p) => p.shadow !== true);
+  if (shadows.length > 1) out.push('spec.predictors: at most one shadow predictor');
+  for (const sh of shadows) {
+    const t = sh.traffic ?? 0;
+    if (t < 0 || t > 100) out.push(`predictor ${sh.name}: shadow traffic must be in 0..100, got ${t}`);
+  }
+  if (shadows.length > 0 && live.length === 0) out.push('spec.predictors: a shadow cannot be the only predictor');
+  if (predictors.length === 1) {
+    const t = predictors[0].traffic ?? 0;
+    if (t > 0 && t < 100) out.push(`predictor ${predictors[0].name}: a single predictor must carry traffic 0 or 100, got ${t}`);
+  } else if (live.length > 1) {
+    const sum = live.reduce((a, p) => a + (p.traffic ?? 0), 0);
+    if (sum !== 100) out.push(`spec.predictors: traffic of non-shadow predictors must sum to 100, got ${sum}`);
+  }
+  const transports = new Set<string>();
+  for (const p of predictors) {
+    const nodes = graphNodes(p.graph ?? {});
+    if (p.annotations?.['seldon.io/no-engine'] !== undefined && nodes.length > 1) out.push(`predictor ${p.name}: seldon.io/no-engine needs a single-node graph`);
+    const containers: Obj[] = ((p.componentSpecs ?? []) as Obj[]).flatMap((c) => c.spec?.containers ?? []);
+    for (const n of nodes) {
+      const impl: string | undefined = n.implementation;
+      if (impl === undefined || impl === '' || impl === 'UNKNOWN_IMPLEMENTATION') {
+        if (!containers.some((c) => c.name === n.name)) out.push(`predictor ${p.name}: graph node ${n.name} has no container of the same name`);
+      } else if (!SELDON_BUILTINS.includes(impl)) {
+        if (n.modelUri === undefined && impl !== 'HUGGINGFACE_SERVER') out.push(`predictor ${p.name}: prepackaged server ${impl} needs graph.modelUri`);
+        if (spec.protocol === 'tensorflow' && NO_TENSORFLOW_PROTOCOL.includes(impl)) out.push(`predictor ${p.name}: ${impl} does not take protocol tensorflow`);
+        const withImage = containers.some((c) => c.name === n.name && c.image);
+        if (!withImage && !SELDON_DEFAULT_SERVERS.includes(impl)) out.push(`predictor ${p.name}: ${impl} is not a configured predictor server`);
+      }
+      if (n.type === 'UNKNOWN_TYPE' && !(n.methods?.length > 0)) out.push(`predictor ${p.name}: node ${n.name} of UNKNOWN_TYPE needs methods`);
+      if (n.logger !== undefined && !n.logger.mode) out.push(`predictor ${p.name}: node ${n.name} logger.mode must be set`);
+      if (n.endpoint?.type !== undefined) transports.add(String(n.endpoint.type).toLowerCase());
+    }
+  }
+  if (transports.size > 1) out.push(`spec: graph nodes mix endpoint types ${[...transports].join(', ')}`);
+  if (spec.transport !== undefined && [...transports].some((t) => t !== spec.transport)) out.push(`spec.transport ${spec.transport} disagrees with node endpoints`);
+  return out;
+}
+
+/** A Seldon Core v2 Experiment: the scheduler's rules. */
+export function experimentProblems(exp: Obj): string[] {
+  const out: string[] = [];
+  const spec: Obj = exp.spec ?? {};
+  const candidates: Obj[] = spec.candidates ?? [];
+  if (candidates.length === 0 && spec.mirror === undefined) out.push('spec: needs at least one candidate or a mirror');
+  const names = candidates.map((c) => c.name);
+  if (spec.default !== undefined && !names.includes(spec.default)) out.push(`spec.default: ${spec.default} is not a candidate`);
+  if (new Set(names).size !== names.length) out.push('spec.candidates: duplicate names');
+  if (spec.mirror !== undefined && names.includes(spec.mirror.name)) out.push('spec.mirror: the mirror must not be a candidate');
+  for (const c of candidates) if (!(c.weight >= 0)) out.push(`candidate ${c.name}: weight must be >= 0 (uint32), got ${c.weight}`);
+  if (candidates.length > 0 && candidates.reduce((a, c) => a + c.weight, 0) === 0) out.push('spec.candidates: weights must not all be 0');
+  if (spec.mirror !== undefined && !(spec.mirror.percent >= 0 && spec.mirror.percent <= 100)) out.push(`spec.mirror.percent: must be 0..100, got ${spec.mirror.percent}`);
+  return out;
+}
+
+/** A Seldon Core v2 Model: replicas decode as uint32. */
+export function modelProblems(model: Obj): string[] {
+  const out: string[] = [];
+  const spec: Obj = model.spec ?? {};
+  for (const k of ['replicas', 'minReplicas', 'maxReplicas']) if (spec[k] !== undefined && spec[k] < 0) out.push(`spec.${k}: must be >= 0`);
+  if (spec.minReplicas !== undefined && spec.maxReplicas !== undefined && spec.minReplicas > spec.maxReplicas) out.push('spec: minReplicas > maxReplicas');
+  return out;
+}
+
 /** Problems the semantic rules report for any object we emit (kinds without rules give none). */
 export function semanticProblems(obj: Obj): string[] {
   switch (`${obj.apiVersion}/${obj.kind}`) {
@@ -184,6 +272,12 @@ export function semanticProblems(obj: Obj): string[] {
       return httpRouteProblems(obj);
     case 'v1/Service':
       return serviceProblems(obj);
+    case 'machinelearning.seldon.io/v1/SeldonDeployment':
+      return seldonDeploymentProblems(obj);
+    case 'mlops.seldon.io/v1alpha1/Experiment':
+      return experimentProblems(obj);
+    case 'mlops.seldon.io/v1alpha1/Model':
+      return modelProblems(obj);
     default:
       return [];
   }

@@ -64,6 +64,7 @@ export const KSERVE_VARIANTS: readonly { title: string; capabilities: BackendCap
       splitsTrafficItself: true,
       scaleMetrics: ['cpu', 'memory'],
       routers: ['native'],
+      mirror: false,
     },
   },
   {
@@ -74,6 +75,7 @@ export const KSERVE_VARIANTS: readonly { title: string; capabilities: BackendCap
       splitsTrafficItself: false,
       scaleMetrics: ['cpu', 'memory'],
       routers: SPLITTING_ROUTERS,
+      mirror: false,
     },
   },
   {
@@ -85,6 +87,7 @@ export const KSERVE_VARIANTS: readonly { title: string; capabilities: BackendCap
       splitsTrafficItself: true,
       scaleMetrics: ['concurrency', 'rps', 'cpu', 'memory'],
       routers: ['native'],
+      mirror: false,
     },
   },
 ];
@@ -99,6 +102,7 @@ const MODE_ROUTERS: Record<KServeModeName, readonly string[]> = {
 export class KServeBackend implements BackendRenderer {
   public readonly name = 'kserve';
   public readonly title: string;
+  public readonly mirrors = false;
 
   constructor(
     public readonly mode: KServeModeName,

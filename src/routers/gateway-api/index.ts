@@ -12,7 +12,7 @@ import { RouterCapabilities, RouterRenderer, RouterSettings } from '../types';
 const MAX_RULES = 16;
 const MAX_VERSIONS = MAX_RULES - 1;
 
-const CAPABILITIES: RouterCapabilities = { random: true, headerHash: false, queryHash: false, pinByHeader: true };
+const CAPABILITIES: RouterCapabilities = { random: true, headerHash: false, queryHash: false, pinByHeader: true, mirror: false };
 
 function backendRef(t: TrafficTarget, weight?: number) {
   return { name: t.service, port: t.port, ...(weight !== undefined ? { weight } : {}) };

@@ -11,7 +11,7 @@ import { ASSIGNMENT_HEADER, stickyAssignmentLua } from './lua';
 
 export { ASSIGNMENT_HEADER, stickyAssignmentLua } from './lua';
 
-const CAPABILITIES: RouterCapabilities = { random: true, headerHash: true, queryHash: true, pinByHeader: true };
+const CAPABILITIES: RouterCapabilities = { random: true, headerHash: true, queryHash: true, pinByHeader: true, mirror: true };
 
 interface Destination {
   destination: { host: string; port: { number: number } };
@@ -50,6 +50,15 @@ export class IstioRouter implements RouterRenderer {
       name: hashing ? 'unassigned' : 'weighted',
       route: weighted.map((w) => destination(w.target, weighted.length > 1 ? w.weight : undefined)),
     });
+    // the mirror gets a copy of its share of every live (non-pinned) request
+    const mirror = spec.mirror ? targets.find((t) => t.version === spec.mirror!.name) : undefined;
+    if (mirror) {
+      for (const route of http) {
+        if (String(route.name).startsWith('pin-')) continue;
+        route.mirror = destination(mirror).destination;
+        route.mirrorPercentage = { value: spec.mirror!.weight };
+      }
+    }
     const gateway = settings.gateway;
     const virtualService: KubeObject = {
       apiVersion: 'networking.istio.io/v1',
