@@ -5,7 +5,98 @@
 import { Duration } from 'cdk8s';
 import { Backend } from './backends';
 import { Router } from './routers';
-import { Artifact, EnvValue, InstanceType, InstanceTypeCatalog, Routing, ScaleMetric } from './spec';
+import { Artifact, EnvValue, Guardrail, InstanceType, InstanceTypeCatalog, Routing, ScaleMetric, ValidationError } from './spec';
+
+/** How long a rollout waits after a stage. */
+export class Pause {
+  /** Wait this long, then analyse (or move on). */
+  public static of(duration: Duration): Pause {
+    return new Pause(duration.toSeconds());
+  }
+
+  /** Wait until promoted by hand (e.g. `kubectl argo rollouts promote`). */
+  public static untilPromoted(): Pause {
+    return new Pause(null);
+  }
+
+  private constructor(
+    /** Seconds, or null for a manual promotion. */
+    public readonly durationSeconds: number | null,
+  ) {}
+}
+
+/** When guardrails are measured. */
+export class AnalysisMode {
+  /** After each stage's pause, for a fixed number of measurements (a step of the rollout). */
+  public static readonly STEP = new AnalysisMode('step');
+  /** Continuously for the whole rollout, from the first stage. */
+  public static readonly BACKGROUND = new AnalysisMode('background');
+
+  private constructor(public readonly name: 'step' | 'background') {}
+}
+
+/** How guardrails are measured: shared by a rollout and a standalone AnalysisTemplate. */
+export interface AnalysisProps {
+  /**
+   * The metrics deciding between promote, hold and roll back.
+   * @default [Guardrail.errorRate(), Guardrail.p99LatencyMs()]
+   */
+  readonly guardrails?: readonly Guardrail[];
+  /**
+   * Time between measurements.
+   * @default Duration.minutes(1)
+   */
+  readonly interval?: Duration;
+  /**
+   * Measurements per analysis.
+   * @default 5
+   */
+  readonly count?: number;
+  /**
+   * Failed measurements tolerated before the rollout is aborted.
+   * @default 0
+   */
+  readonly failureLimit?: number;
+  /**
+   * Consecutive measurement errors (e.g. Prometheus unreachable) tolerated.
+   * @default 4
+   */
+  readonly consecutiveErrorLimit?: number;
+  /**
+   * Requests the canary must have served before a measurement decides; fewer is Inconclusive (hold).
+   * @default - no minimum
+   */
+  readonly minRequests?: number;
+  /**
+   * Measure and record, never abort.
+   * @default false
+   */
+  readonly dryRun?: boolean;
+  /**
+   * Prometheus the queries run against.
+   * @default 'http://prometheus-operated.monitoring.svc:9090'
+   */
+  readonly prometheusAddress?: string;
+}
+
+/** A progressive rollout: stages, pauses, and guardrails. */
+export interface RolloutProps extends AnalysisProps {
+  /**
+   * The canaries' percent at each stage: strictly ascending, ending at 100.
+   * @default [5, 10, 25, 50, 100]
+   */
+  readonly stages?: readonly number[];
+  /**
+   * Pause after every stage, or one per stage.
+   * @default Pause.untilPromoted()
+   */
+  readonly pause?: Pause | readonly Pause[];
+  /**
+   * When guardrails are measured.
+   * @default AnalysisMode.STEP
+   */
+  readonly analysis?: AnalysisMode;
+}
 
 /** Replica bounds and autoscaling of a version. */
 export interface ScalingProps {
@@ -135,6 +226,16 @@ export interface CanaryServiceOptions {
    * @default InstanceTypeCatalog.defaults()
    */
   readonly instanceTypes?: InstanceTypeCatalog;
+  /**
+   * A progressive rollout of the canaries.
+   * @default - the canaries keep their weights
+   */
+  readonly rollout?: RolloutProps;
+  /**
+   * Emit a PodMonitor (prometheus-operator) selecting every version, with a `version` label on each series.
+   * @default - true with a rollout, else false
+   */
+  readonly monitoring?: boolean;
 }
 
 function seconds(d: Duration | undefined): number | undefined {
@@ -169,6 +270,47 @@ export function versionInput(props: VersionProps): Record<string, unknown> {
   });
 }
 
+/** The spec input of a rollout's props. */
+export function rolloutInput(props: RolloutProps): Record<string, unknown> {
+  const pause = props.pause;
+  return compact({
+    stages: props.stages,
+    pause: pause === undefined ? undefined : Array.isArray(pause) ? pause.map((p: Pause) => p.durationSeconds) : (pause as Pause).durationSeconds,
+    analysis: props.analysis?.name,
+    ...analysisInput(props),
+  });
+}
+
+/** The spec input of how guardrails are measured. */
+export function analysisInput(props: AnalysisProps): Record<string, unknown> {
+  return compact({
+    interval: seconds(props.interval),
+    count: props.count,
+    failureLimit: props.failureLimit,
+    consecutiveErrorLimit: props.consecutiveErrorLimit,
+    minRequests: props.minRequests,
+    dryRun: props.dryRun,
+    prometheusAddress: props.prometheusAddress,
+    guardrails: props.guardrails ? guardrailsInput(props.guardrails) : undefined,
+  });
+}
+
+function guardrailsInput(guardrails: readonly Guardrail[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const twice = new Set<string>();
+  for (const g of guardrails) {
+    if (g.kind in out) twice.add(g.kind);
+    out[g.kind] = { ...g.input };
+  }
+  if (twice.size > 0) {
+    throw new ValidationError([...twice].map((kind) => ({
+      path: ['rollout', 'guardrails', kind],
+      message: 'is given more than once; a guardrail has one promote and one rollback threshold: keep one',
+    })));
+  }
+  return out;
+}
+
 /** The spec input of a whole service. */
 export function serviceInput(
   name: string,
@@ -186,5 +328,7 @@ export function serviceInput(
         : undefined,
     routing: options.routing?.input,
     imageRepository: options.imageRepository,
+    rollout: options.rollout ? rolloutInput(options.rollout) : undefined,
+    monitoring: options.monitoring,
   });
 }

@@ -2,9 +2,10 @@
  * The one pipeline every front end calls: input -> spec -> checks -> objects.
  */
 import { stringify } from 'yaml';
-import { Backend, KubeObject, Rendered } from './backends';
+import { Backend, BackendRenderer, KubeObject, Rendered } from './backends';
+import { podMonitor } from './backends/common/monitoring';
 import { checkRouting, Router } from './routers';
-import { InstanceTypeCatalog, IssueCollector, normalizeService } from './spec';
+import { atStage, CanarySpec, InstanceTypeCatalog, IssueCollector, normalizeServiceCollecting, promoted, rolledBack, ValidationError } from './spec';
 
 /** Options of {@link synthesize}. */
 export interface SynthesizeOptions {
@@ -23,6 +24,52 @@ export interface SynthesizeOptions {
    * @default InstanceTypeCatalog.defaults()
    */
   readonly instanceTypes?: InstanceTypeCatalog;
+  /**
+   * Render the manifests of this stage of the rollout (1-based): the canaries
+   * share the stage's percent. For backends without a rollout controller.
+   * @default - the weights as declared
+   */
+  readonly stage?: number;
+  /**
+   * Render the state after promoting this canary to main.
+   * @default - no promotion
+   */
+  readonly promote?: string;
+  /**
+   * Render the rolled-back state: every canary at weight 0.
+   * @default false
+   */
+  readonly rollback?: boolean;
+}
+
+/** The state to render instead of the declared weights, from {@link SynthesizeOptions}. */
+function applyState(spec: CanarySpec, options: SynthesizeOptions, backend: BackendRenderer, issues: IssueCollector): CanarySpec {
+  const asked = [
+    ...(options.stage !== undefined ? [['stage', `stage ${options.stage}`]] : []),
+    ...(options.promote !== undefined ? [['promote', `promoting ${options.promote}`]] : []),
+    ...(options.rollback ? [['rollback', 'a rollback']] : []),
+  ];
+  if (asked.length === 0) return spec;
+  if (asked.length > 1) {
+    issues.add([asked[1][0]], `${asked.map((a) => a[0]).join(' and ')} are different states; ask for one of them`);
+    return spec;
+  }
+  const [key, what] = asked[0];
+  const controller = backend.rolloutController?.(spec);
+  if (controller) {
+    const command = key === 'rollback' ? controller.rollback : controller.promote;
+    issues.add([key], `${backend.title} runs the stages itself, so it renders no separate manifests for ${what}; apply the manifests once and run \`${command}\``);
+    return spec;
+  }
+  try {
+    if (key === 'stage') return atStage(spec, options.stage!);
+    if (key === 'promote') return promoted(spec, options.promote!);
+    return rolledBack(spec);
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    issues.addAll(e.issues);
+    return spec;
+  }
 }
 
 /**
@@ -30,18 +77,34 @@ export interface SynthesizeOptions {
  * @throws ValidationError with every problem: the spec's first, then the router's and the backend's
  */
 export function synthesize(input: unknown, options: SynthesizeOptions = {}): Rendered {
-  const spec = normalizeService(input, { instanceTypes: options.instanceTypes });
+  const normalized = normalizeServiceCollecting(input, { instanceTypes: options.instanceTypes });
+  const issues = new IssueCollector();
+  issues.addAll(normalized.issues);
+  if (!normalized.spec) issues.throwIfAny();
   const backend = (options.backend ?? Backend.kserve()).renderer;
   const router = options.router ?? Router.native();
-  const context = { router: router.name };
-  const issues = new IssueCollector();
-  const native = { title: backend.title, mirror: backend.mirrors, routers: backend.routers, hashingHint: backend.hashingHint };
+  const context = { router: router.name, ...router.settings };
+  const spec = applyState(normalized.spec!, options, backend, issues);
+  const native = {
+    title: backend.title,
+    mirror: backend.mirrors,
+    routers: backend.routers,
+    hashingHint: backend.hashingHint,
+    hashingRouters: backend.hashingRouters,
+  };
   issues.addAll(checkRouting(spec, router, native));
   issues.addAll(backend.check(spec, context));
   issues.throwIfAny();
   const out = backend.render(spec, context);
   const routed = router.renderer && out.targets ? router.renderer.render(spec, out.targets, router.settings) : [];
-  return { objects: [...out.objects, ...routed], warnings: out.warnings };
+  const monitors: KubeObject[] = [];
+  const warnings = [...out.warnings];
+  if (spec.monitoring) {
+    const endpoints = backend.metricsEndpoints?.(spec, context) ?? [];
+    if (endpoints.length > 0) monitors.push(podMonitor(spec, endpoints));
+    else warnings.push(backend.monitoringNote ?? `${backend.title}: no version declares a metrics port; no PodMonitor is emitted (declare the image's port)`);
+  }
+  return { objects: [...out.objects, ...routed, ...monitors], warnings };
 }
 
 /** Serializes objects as multi-document YAML, byte-identical for the same objects. */

@@ -2,6 +2,7 @@
  * The README's tables, printed from the same data the code checks against,
  * so the documentation cannot drift from the behaviour (a test compares them).
  */
+import { ARGO_CAPABILITIES } from './backends/argo-rollouts';
 import { KSERVE_VARIANTS } from './backends/kserve';
 import { SELDON_CAPABILITIES } from './backends/seldon';
 import { SELDON_V2_CAPABILITIES } from './backends/seldon-v2';
@@ -29,11 +30,12 @@ export function instanceTypeTable(catalog: InstanceTypeCatalog = InstanceTypeCat
 /** What each backend (and mode) can do, as a Markdown table. */
 export function backendCapabilityTable(): string {
   return table(
-    ['backend', 'routers', 'canaries', 'canaries autoscale', 'bento or image-only main beside canaries', 'scale metrics', 'mirror (router native)'],
+    ['backend', 'routers', 'canaries', 'canaries autoscale', 'bento or image-only main beside canaries', 'scale metrics', 'mirror (router native)', 'rollout stages'],
     [
       ...KSERVE_VARIANTS,
       { title: 'Seldon Core v1 (`seldon`)', capabilities: SELDON_CAPABILITIES },
       { title: 'Seldon Core v2 (`seldon-v2`)', capabilities: SELDON_V2_CAPABILITIES },
+      { title: 'Argo Rollouts (`argo-rollouts`)', capabilities: ARGO_CAPABILITIES },
     ].map((b) => [
       b.title,
       b.capabilities.routers.map((r) => `\`${r}\``).join(', '),
@@ -42,6 +44,7 @@ export function backendCapabilityTable(): string {
       yesNo(b.capabilities.mainWithoutStorageUri),
       b.capabilities.scaleMetrics.join(', ') || 'inference load (not selectable)',
       yesNo(b.capabilities.mirror),
+      b.capabilities.runsStages ? 'run by its controller, with analysis' : 'a manifest per stage (`synth --stage N`)',
     ]),
   );
 }

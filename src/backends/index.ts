@@ -2,6 +2,7 @@
  * Backend choice, as an enum-like class: `Backend.kserve({ mode: KServeMode.STANDARD })`.
  */
 import { didYouMean, ValidationError } from '../spec';
+import { ArgoRolloutsBackend } from './argo-rollouts';
 import { KServeBackend, KServeModeName, KServeStrategyName } from './kserve';
 import { SeldonBackend } from './seldon';
 import { SeldonV2Backend } from './seldon-v2';
@@ -9,6 +10,8 @@ import { BackendRenderer } from './types';
 
 export * from './types';
 export { KServeBackend } from './kserve';
+export { ArgoRolloutsBackend, analysisTemplate, ANALYSIS_ARGS, METRIC_NAMES, defaultQuery, checkPlanQueries, measuredPlan } from './argo-rollouts';
+export type { AnalysisTemplateOptions } from './argo-rollouts';
 export { SeldonBackend } from './seldon';
 export { SeldonV2Backend } from './seldon-v2';
 
@@ -98,6 +101,14 @@ export class Backend {
   }
 
   /**
+   * Argo Rollouts: a Rollout stepping through the rollout's stages (main + one
+   * canary), with stable/canary Services, traffic routing, an HPA and analysis.
+   */
+  public static argoRollouts(): Backend {
+    return new Backend(new ArgoRolloutsBackend());
+  }
+
+  /**
    * A backend by the name used in files and flags.
    * @throws ValidationError naming the known backends
    */
@@ -114,6 +125,8 @@ export class Backend {
         return Backend.seldon();
       case 'seldon-v2':
         return Backend.seldonV2();
+      case 'argo-rollouts':
+        return Backend.argoRollouts();
       default: {
         const hint = didYouMean(name, BACKEND_NAMES);
         throw new ValidationError([
@@ -138,4 +151,4 @@ export class Backend {
 }
 
 /** Backends available by name. */
-export const BACKEND_NAMES: readonly string[] = ['kserve', 'seldon', 'seldon-v2'];
+export const BACKEND_NAMES: readonly string[] = ['kserve', 'seldon', 'seldon-v2', 'argo-rollouts'];

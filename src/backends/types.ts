@@ -3,6 +3,7 @@
  * emit and the contract they implement. No cdk8s, no Pulumi, no I/O.
  */
 import { CanarySpec, Issue } from '../spec';
+import type { MetricsEndpoint } from './common/monitoring';
 
 /** Object metadata, for the subset we set. */
 export interface ObjectMeta {
@@ -46,6 +47,20 @@ export interface BackendOutput extends Rendered {
 export interface RenderContext {
   /** Name of the router splitting traffic (`native` = the backend's own split). */
   readonly router: string;
+  /** Header pinning a request to a version (routers other than `native`). */
+  readonly pinHeader?: string;
+  /** Gateway the service is exposed through, `namespace/name`. */
+  readonly gateway?: string;
+  /** External host names. */
+  readonly hosts?: readonly string[];
+}
+
+/** Commands of a backend's rollout controller, named in messages. */
+export interface RolloutController {
+  /** What moves the rollout on or promotes it, e.g. `kubectl argo rollouts promote NAME`. */
+  readonly promote: string;
+  /** What rolls it back. */
+  readonly rollback: string;
 }
 
 /** What a backend can do: data, printed in the README from the same table. */
@@ -64,6 +79,8 @@ export interface BackendCapabilities {
   readonly routers: readonly string[];
   /** Whether it mirrors traffic itself (with router `native`). */
   readonly mirror: boolean;
+  /** Whether its controller runs a rollout's stages and analysis (else: a manifest per stage). */
+  readonly runsStages: boolean;
 }
 
 /** A rendering target (KServe in one mode, Seldon, Argo Rollouts, ...). */
@@ -76,8 +93,23 @@ export interface BackendRenderer {
   readonly routers: readonly string[];
   /** Whether it mirrors traffic itself (with router `native`). */
   readonly mirrors: boolean;
+  /** Why there is no PodMonitor, for backends without {@link metricsEndpoints}. */
+  readonly monitoringNote?: string;
   /** What to do instead of key hashing, when none of its routers hash keys. */
   readonly hashingHint?: string;
+  /** Routers with which it can hash keys (default: every router of its that hashes). */
+  readonly hashingRouters?: readonly string[];
+  /**
+   * Set when the backend's controller runs the rollout's stages itself: what to
+   * run instead of rendering a stage, a promotion or a rollback.
+   */
+  rolloutController?(spec: CanarySpec): RolloutController;
+  /**
+   * Where the pods of every version serve Prometheus metrics, for the
+   * service's PodMonitor. Absent: the backend's own stack scrapes them
+   * (see {@link monitoringNote}).
+   */
+  metricsEndpoints?(spec: CanarySpec, context: RenderContext): MetricsEndpoint[];
   /** Everything this backend alone forbids, as issues on the input's paths. */
   check(spec: CanarySpec, context: RenderContext): Issue[];
   /** Renders a spec that passed {@link check}. Pure and deterministic. */

@@ -1,13 +1,24 @@
 /**
  * cdk8s constructs: a thin shell over the spec and the backends.
  */
-import { ApiObject, Chart, Names } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, Names } from 'cdk8s';
 import { Construct } from 'constructs';
-import { KubeObject } from '../backends';
-import { CanaryServiceOptions, CanaryVersionProps, serviceInput } from '../props';
+import { analysisTemplate, checkPlanQueries, KubeObject, measuredPlan } from '../backends';
+import { AnalysisMode, AnalysisProps, analysisInput, CanaryServiceOptions, CanaryVersionProps, serviceInput } from '../props';
 import { synthesize } from '../render';
-import { assignKey } from '../routers';
-import { formatIssue, normalizeService, ValidationError } from '../spec';
+import { assignKey, Router } from '../routers';
+import { formatIssue, normalizeService, parseRollout, ValidationError } from '../spec';
+
+/** The problems `render` reports, one line each, for a construct's validation. */
+function problemsOf(render: () => unknown): string[] {
+  try {
+    render();
+    return [];
+  } catch (e) {
+    if (e instanceof ValidationError) return e.issues.map(formatIssue);
+    throw e;
+  }
+}
 
 /** Props of {@link CanaryInferenceService}. */
 export interface CanaryInferenceServiceProps extends CanaryServiceOptions {
@@ -16,6 +27,21 @@ export interface CanaryInferenceServiceProps extends CanaryServiceOptions {
    * @default - a DNS label generated from the construct path (at most 39 characters)
    */
   readonly name?: string;
+  /**
+   * Render this stage of the rollout (1-based), for backends without a rollout controller.
+   * @default - the weights as declared
+   */
+  readonly stage?: number;
+  /**
+   * Render the state after promoting this canary version to main.
+   * @default - no promotion
+   */
+  readonly promote?: string;
+  /**
+   * Render the rolled-back state: every canary at weight 0.
+   * @default false
+   */
+  readonly rollback?: boolean;
 }
 
 /** A canary version of a {@link CanaryInferenceService}. */
@@ -95,17 +121,14 @@ export class CanaryInferenceService extends Construct {
       backend: this.props.backend,
       router: this.props.router,
       instanceTypes: this.props.instanceTypes,
+      stage: this.props.stage,
+      promote: this.props.promote,
+      rollback: this.props.rollback,
     }).objects;
   }
 
   private problems(): string[] {
-    try {
-      this.render();
-      return [];
-    } catch (e) {
-      if (e instanceof ValidationError) return e.issues.map(formatIssue);
-      throw e;
-    }
+    return problemsOf(() => this.render());
   }
 
   /** Re-renders the child objects after every change; an invalid state renders none (validation reports it). */
@@ -120,5 +143,86 @@ export class CanaryInferenceService extends Construct {
       throw e;
     }
     this.rendered = objects.map((o, i) => new ApiObject(this, i === 0 ? 'Resource' : `${o.kind}-${o.metadata.name}`, o));
+  }
+}
+
+/** Props of {@link AnalysisTemplate}. */
+export interface AnalysisTemplateProps extends AnalysisProps {
+  /**
+   * Name of the template.
+   * @default - a DNS label generated from the construct path
+   */
+  readonly name?: string;
+  /**
+   * Render a ClusterAnalysisTemplate, usable by Rollouts in every namespace.
+   * @default false
+   */
+  readonly clusterScope?: boolean;
+  /**
+   * Router whose request metrics the default queries read (`istio` or `nginx`).
+   * @default Router.istio()
+   */
+  readonly router?: Router;
+  /**
+   * How Rollouts use the template: a step (every metric ends after `count` measurements) or in the background.
+   * @default AnalysisMode.STEP
+   */
+  readonly mode?: AnalysisMode;
+}
+
+/**
+ * An Argo Rollouts AnalysisTemplate (or ClusterAnalysisTemplate) measuring
+ * guardrails: the promote threshold is the `successCondition`, the rollback
+ * threshold the `failureCondition`; a value between them is Inconclusive,
+ * which pauses the rollout for a human. Its args are `service`, `namespace`,
+ * `canary-version`, `stable-version`, `canary-hash` and `stable-hash`.
+ */
+export class AnalysisTemplate extends Construct {
+  /** Name of the template. */
+  public readonly name: string;
+  private readonly props: AnalysisTemplateProps;
+  private apiObject?: ApiObject;
+
+  constructor(scope: Construct, id: string, props: AnalysisTemplateProps = {}) {
+    super(scope, id);
+    this.props = props;
+    this.name = props.name ?? Names.toDnsLabel(this);
+    this.node.addValidation({ validate: () => this.problems() });
+    try {
+      this.apiObject = new ApiObject(this, 'Resource', this.render());
+      // ApiObject gives every object the chart's namespace; a ClusterAnalysisTemplate has none
+      if (this.props.clusterScope && Chart.of(this).namespace !== undefined) this.apiObject.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+    }
+  }
+
+  /** The rendered object, undefined while the props are invalid (validation reports why). */
+  public get resource(): ApiObject | undefined {
+    return this.apiObject;
+  }
+
+  private render(): KubeObject {
+    const plan = parseRollout({ ...analysisInput(this.props), analysis: (this.props.mode ?? AnalysisMode.STEP).name }, []);
+    const router = (this.props.router ?? Router.istio()).name;
+    const missing = checkPlanQueries(plan, router);
+    if (missing.length > 0) throw new ValidationError(missing);
+    const measured = measuredPlan(plan, router);
+    if (measured.guardrails.length === 0) {
+      throw new ValidationError([
+        { path: ['guardrails'], message: `router "${router}" has no request metrics for the default guardrails; give guardrails with a query, or use router "istio" or "nginx"` },
+      ]);
+    }
+    return analysisTemplate(measured, {
+      name: this.name,
+      namespace: this.props.clusterScope ? undefined : Chart.of(this).namespace,
+      clusterScope: this.props.clusterScope,
+      router,
+      terminating: (this.props.mode ?? AnalysisMode.STEP) === AnalysisMode.STEP,
+    });
+  }
+
+  private problems(): string[] {
+    return problemsOf(() => this.render());
   }
 }

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * canary-inference CLI: synth | validate. Exit codes: 0 success, 1 invalid input, 2 usage error.
+ * canary-inference CLI: synth | validate | plan | route. Exit codes: 0 success, 1 invalid input, 2 usage error.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { BACKEND_NAMES, KubeObject } from '../backends';
+import { Backend, BACKEND_NAMES, KubeObject } from '../backends';
+import { formatPlan } from './plan';
 import { ConfigOverrides, loadConfigFile, specOfConfig, synthesizeConfig } from '../config';
 import { toYaml } from '../render';
 import { assignKey, ROUTER_NAMES } from '../routers';
@@ -21,6 +22,7 @@ const USAGE = `usage: canary-inference <command> -f FILE [options]
 commands:
   synth      print the manifests as multi-document YAML (or write one file per object with -o DIR)
   validate   print "ok", or one line per problem on stderr (FILE:LINE:COL path: message)
+  plan       print the rollout's stages: each version's weight, the pause, the guardrails
   route      print the version a key is assigned to (header or query routing)
 
 options:
@@ -34,6 +36,9 @@ options:
   --namespace NS              namespace of every object
   --image-repository REPO     registry/repository prefix of bento images
   -o, --output DIR            synth only: write one YAML file per object into DIR
+  --stage N                   synth/validate: the manifests of stage N of the rollout (1-based)
+  --promote VERSION           synth/validate: the manifests after promoting VERSION to main
+  --rollback                  synth/validate: the manifests with every canary at 0
   --key VALUE                 route only: print the version VALUE is assigned to
   --keys-file FILE            route only: one key a line in, one "KEY VERSION" line out
   -h, --help                  show this help
@@ -43,7 +48,8 @@ exit codes: 0 success, 1 invalid input, 2 usage error
 
 class UsageError extends Error {}
 
-type Command = 'synth' | 'validate' | 'route';
+const COMMANDS = ['synth', 'validate', 'plan', 'route'] as const;
+type Command = (typeof COMMANDS)[number];
 
 interface Args {
   command: Command;
@@ -51,6 +57,9 @@ interface Args {
   output?: string;
   key?: string;
   keysFile?: string;
+  stage?: number;
+  promote?: string;
+  rollback: boolean;
   overrides: ConfigOverrides;
 }
 
@@ -69,7 +78,11 @@ const VALUE_FLAGS: Record<string, string> = {
   '--gateway': 'gateway',
   '--namespace': 'namespace',
   '--image-repository': 'imageRepository',
+  '--stage': 'stage',
+  '--promote': 'promote',
 };
+
+const SWITCHES: Record<string, string> = { '--rollback': 'rollback' };
 
 const CHOICES: Record<string, readonly string[]> = {
   backend: BACKEND_NAMES,
@@ -84,12 +97,18 @@ function parseArgs(argv: readonly string[]): Args | 'help' {
   if (argv.length === 0) throw new UsageError('missing command');
   if (argv.includes('-h') || argv.includes('--help')) return 'help';
   const [command, ...rest] = argv;
-  if (command !== 'synth' && command !== 'validate' && command !== 'route') {
-    throw new UsageError(`unknown command ${JSON.stringify(command)}; use synth, validate or route`);
+  if (!(COMMANDS as readonly string[]).includes(command)) {
+    throw new UsageError(`unknown command ${JSON.stringify(command)}; use ${COMMANDS.join(', ')}`);
   }
   const values: Record<string, string> = {};
+  const switches = new Set<string>();
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
+    if (SWITCHES[arg]) {
+      if (switches.has(SWITCHES[arg])) throw new UsageError(`option ${arg} is given twice`);
+      switches.add(SWITCHES[arg]);
+      continue;
+    }
     const eq = arg.indexOf('=');
     const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
     const key = VALUE_FLAGS[flag];
@@ -103,13 +122,29 @@ function parseArgs(argv: readonly string[]): Args | 'help' {
   if (values.output !== undefined && command !== 'synth') throw new UsageError('-o is for synth only');
   if ((values.key !== undefined || values.keysFile !== undefined) && command !== 'route') throw new UsageError('--key and --keys-file are for route only');
   if (command === 'route' && (values.key === undefined) === (values.keysFile === undefined)) throw new UsageError('route needs one of --key VALUE or --keys-file FILE');
+  const state = ['stage', 'promote', 'rollback'].filter((k) => values[k] !== undefined || switches.has(k));
+  if (state.length > 0 && command !== 'synth' && command !== 'validate') throw new UsageError('--stage, --promote and --rollback are for synth and validate');
+  if (state.length > 1) throw new UsageError(`--${state.join(' and --')} ask for different states; give one of them`);
+  if (values.stage !== undefined && !/^[1-9]\d{0,2}$/.test(values.stage)) {
+    throw new UsageError(`--stage takes a stage number from 1 (see \`canary-inference plan\`), got ${JSON.stringify(values.stage)}`);
+  }
   for (const [k, allowed] of Object.entries(CHOICES)) {
     if (values[k] !== undefined && !allowed.includes(values[k])) {
       throw new UsageError(`unknown value ${JSON.stringify(values[k])} for ${FLAG_OF[k]}; use ${allowed.join(', ')}`);
     }
   }
-  const { file, output, key, keysFile, ...overrides } = values;
-  return { command, file, output, key, keysFile, overrides };
+  const { file, output, key, keysFile, stage, promote, ...overrides } = values;
+  return {
+    command: command as Command,
+    file,
+    output,
+    key,
+    keysFile,
+    stage: stage === undefined ? undefined : Number(stage),
+    promote,
+    rollback: switches.has('rollback'),
+    overrides,
+  };
 }
 
 /** One file name per object, in output order. */
@@ -136,7 +171,21 @@ export function main(argv: readonly string[], io: CliIo): number {
   try {
     const config = loadConfigFile(args.file, args.overrides);
     if (args.command === 'route') return route(args, specOfConfig(config), io);
-    const rendered = synthesizeConfig(config);
+    const rendered = synthesizeConfig(config, { stage: args.stage, promote: args.promote, rollback: args.rollback || undefined });
+    if (args.command === 'plan') {
+      const spec = specOfConfig(config);
+      if (!spec.rollout) {
+        io.stderr(`${args.file}: the file has no rollout section, so there is no stage plan; add rollout: {stages: [5, 10, 25, 50, 100], pause: 5m}\n`);
+        return 1;
+      }
+      if (spec.canaries.length === 0) {
+        io.stderr(`${args.file}: the file has no canary version to roll out; add one under canary.versions\n`);
+        return 1;
+      }
+      const backend = Backend.of(config.backend, { kserveMode: config.kserveMode, kserveStrategy: config.kserveStrategy });
+      io.stdout(formatPlan(spec, config.router, backend.renderer.title));
+      return 0;
+    }
     for (const w of rendered.warnings) io.stderr(`warning: ${w}\n`);
     if (args.command === 'validate') {
       io.stdout('ok\n');

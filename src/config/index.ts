@@ -107,7 +107,10 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
     toFileIssues: (issues) =>
       issues.map((i) => {
         const filePath = mapping.toFile(i.path);
-        return { path: filePath, message: i.message, position: locate(filePath) };
+        const message = i.path[0] === 'rollout' ? mapping.toFileWords(i.message) : i.message;
+        // a command-line flag has no place in the file
+        const flag = typeof filePath[0] === 'string' && filePath[0].startsWith('--');
+        return { path: filePath, message, ...(flag ? {} : { position: locate(filePath) }) };
       }),
   };
 }
@@ -126,6 +129,21 @@ export function loadConfigFile(path: string, overrides: ConfigOverrides = {}): L
 /** Options of {@link synthesizeConfig}. */
 export interface ConfigSynthesizeOptions {
   readonly instanceTypes?: InstanceTypeCatalog;
+  /**
+   * Render this stage of the rollout (1-based).
+   * @default - the weights as declared
+   */
+  readonly stage?: number;
+  /**
+   * Render the state after promoting this canary to main.
+   * @default - no promotion
+   */
+  readonly promote?: string;
+  /**
+   * Render the rolled-back state (every canary at 0).
+   * @default false
+   */
+  readonly rollback?: boolean;
 }
 
 /**
@@ -136,7 +154,7 @@ export function synthesizeConfig(config: LoadedConfig, options: ConfigSynthesize
   try {
     const backend = Backend.of(config.backend, { kserveMode: config.kserveMode, kserveStrategy: config.kserveStrategy });
     const router = Router.of(config.router, config.routerOptions);
-    return synthesize(config.input, { backend, router, instanceTypes: options.instanceTypes });
+    return synthesize(config.input, { ...options, backend, router });
   } catch (e) {
     if (e instanceof ValidationError) throw new ValidationError(config.toFileIssues(e.issues));
     throw e;
@@ -167,8 +185,22 @@ export function synthesizeConfigFile(path: string, overrides: ConfigOverrides = 
 class PathMap {
   private readonly entries = new Map<string, IssuePath>();
 
+  private readonly words = new Map<string, string>();
+
   public set(specPath: IssuePath, filePath: IssuePath): void {
     this.entries.set(JSON.stringify(specPath), filePath);
+  }
+
+  /** Records that the spec's key `specKey` is `fileKey` in the file, for messages. */
+  public word(specKey: string, fileKey: string): void {
+    if (specKey !== fileKey) this.words.set(specKey, fileKey);
+  }
+
+  /** A message in the file's words: the spec's key names replaced by the file's. */
+  public toFileWords(message: string): string {
+    if (this.words.size === 0) return message;
+    const keys = [...this.words.keys()].sort((a, b) => b.length - a.length);
+    return message.replace(new RegExp(`\\b(${keys.join('|')})\\b`, 'g'), (k) => this.words.get(k)!);
   }
 
   /** The file path of the longest mapped prefix, plus the rest of the spec path. */
@@ -267,6 +299,9 @@ function toSpecInput(cfg: FileConfig, overrides: ConfigOverrides, map: PathMap):
   map.set(['pinHeader'], overrides.pinHeader !== undefined ? ['--pin-header'] : ['kubernetes', 'pin_header']);
   map.set(['gateway'], overrides.gateway !== undefined ? ['--gateway'] : ['kubernetes', 'gateway']);
   map.set(['hosts'], overrides.hosts !== undefined ? ['hosts'] : ['kubernetes', 'hosts']);
+  map.set(['stage'], ['--stage']);
+  map.set(['promote'], ['--promote']);
+  map.set(['rollback'], ['--rollback']);
 
   input.main = toVersion(cfg, [], service, servicePath, ['main'], map, cfg.envs);
 
@@ -293,7 +328,35 @@ function toSpecInput(cfg: FileConfig, overrides: ConfigOverrides, map: PathMap):
     }
     input.versions = versions;
   }
+  for (const k of ROLLOUT_FILE_KEYS) map.word(camel(k), k);
+  if (cfg.rollout) input.rollout = camelTree(cfg.rollout, ['rollout'], ['rollout'], map);
+  if (k8s.monitoring !== undefined) {
+    input.monitoring = k8s.monitoring;
+    map.set(['monitoring'], ['kubernetes', 'monitoring']);
+  }
   return input;
+}
+
+/** The rollout section's snake_case keys, which messages name in the file's words. */
+const ROLLOUT_FILE_KEYS = [
+  'failure_limit', 'consecutive_error_limit', 'min_requests', 'dry_run', 'prometheus_address',
+  'error_rate', 'p99_latency_ms', 'prediction_drift_psi', 'business_metric_delta',
+  'promote_below', 'rollback_above', 'promote_above', 'rollback_below', 'json_path',
+];
+
+const camel = (key: string) => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/** A snake_case subtree in the spec's camelCase, every node's file path recorded. */
+function camelTree(value: unknown, filePath: IssuePath, specPath: IssuePath, map: PathMap): unknown {
+  map.set(specPath, filePath);
+  if (Array.isArray(value)) return value.map((v, i) => camelTree(v, [...filePath, i], [...specPath, i], map));
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => {
+      map.word(camel(k), k);
+      return [camel(k), camelTree(v, [...filePath, k], [...specPath, camel(k)], map)];
+    }),
+  );
 }
 
 function toVersion(

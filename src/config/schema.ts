@@ -73,6 +73,37 @@ const canaryVersion = z.strictObject({
   services: services.optional(),
 });
 
+/** Every direction is accepted here; the spec explains a key for the wrong one. */
+const thresholds = {
+  promote_below: leaf.optional(),
+  rollback_above: leaf.optional(),
+  promote_above: leaf.optional(),
+  rollback_below: leaf.optional(),
+  query: leaf.optional(),
+};
+
+/** The progressive rollout (our extension of the format). */
+const rollout = z.strictObject({
+  stages: leaf.optional(),
+  pause: leaf.optional(),
+  analysis: leaf.optional(),
+  interval: leaf.optional(),
+  count: leaf.optional(),
+  failure_limit: leaf.optional(),
+  consecutive_error_limit: leaf.optional(),
+  min_requests: leaf.optional(),
+  dry_run: leaf.optional(),
+  prometheus_address: leaf.optional(),
+  guardrails: z
+    .strictObject({
+      error_rate: z.strictObject(thresholds).optional(),
+      p99_latency_ms: z.strictObject(thresholds).optional(),
+      prediction_drift_psi: z.strictObject({ ...thresholds, url: leaf.optional(), json_path: leaf.optional() }).optional(),
+      business_metric_delta: z.strictObject(thresholds).optional(),
+    })
+    .optional(),
+});
+
 /** The whole file. */
 export const fileSchema = z.strictObject({
   name: leaf,
@@ -88,6 +119,7 @@ export const fileSchema = z.strictObject({
       versions: z.record(z.string(), canaryVersion).optional(),
     })
     .optional(),
+  rollout: rollout.optional(),
   kubernetes: z
     .strictObject({
       namespace: leaf.optional(),
@@ -101,6 +133,7 @@ export const fileSchema = z.strictObject({
       gateway: leaf.optional(),
       hosts: z.array(z.string()).optional(),
       istio_filter_namespace: leaf.optional(),
+      monitoring: leaf.optional(),
     })
     .optional(),
 });

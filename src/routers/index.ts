@@ -24,6 +24,9 @@ export const ROUTER_CAPABILITIES: Readonly<Record<string, RouterCapabilities>> =
   'native': { random: true, headerHash: false, queryHash: false, pinByHeader: false, mirror: false },
   'istio': RENDERERS.istio.capabilities,
   'gateway-api': RENDERERS['gateway-api'].capabilities,
+  // traffic routers of Argo Rollouts only: the Rollout configures them
+  'nginx': { random: true, headerHash: false, queryHash: false, pinByHeader: false, mirror: false },
+  'smi': { random: true, headerHash: false, queryHash: false, pinByHeader: false, mirror: false },
 };
 
 /** Router names, in table order. */
@@ -76,6 +79,16 @@ export class Router {
     return new Router('gateway-api', options);
   }
 
+  /** ingress-nginx canary Ingresses (backend argo-rollouts only); needs `hosts`. */
+  public static nginx(options: RouterOptions = {}): Router {
+    return new Router('nginx', options);
+  }
+
+  /** An SMI TrafficSplit (backend argo-rollouts only). */
+  public static smi(options: RouterOptions = {}): Router {
+    return new Router('smi', options);
+  }
+
   /**
    * A router by the name used in files and flags.
    * @throws ValidationError naming the known routers
@@ -126,6 +139,8 @@ export interface NativeRouting {
   readonly routers: readonly string[];
   /** What to do instead of hashing when none of the backend's routers hash keys. */
   readonly hashingHint?: string;
+  /** Routers with which the backend can hash keys (default: its routers). */
+  readonly hashingRouters?: readonly string[];
 }
 
 /**
@@ -149,8 +164,9 @@ export function checkRouting(spec: CanarySpec, router: Router, native: NativeRou
   const routing = spec.routing;
   if (routing.type !== 'random') {
     const need: keyof RouterCapabilities = routing.type === 'header' ? 'headerHash' : 'queryHash';
-    if (!caps[need]) {
-      const able = ROUTER_NAMES.filter((r) => ROUTER_CAPABILITIES[r][need] && native.routers.includes(r));
+    const usable = native.hashingRouters ?? native.routers;
+    if (!caps[need] || !usable.includes(router.name)) {
+      const able = ROUTER_NAMES.filter((r) => ROUTER_CAPABILITIES[r][need] && usable.includes(r));
       const hashing = `routing by "${routing.type}" (hashing ${routing.type} ${JSON.stringify(routing.key)}) needs a router that hashes keys`;
       const message = able.length > 0
         ? `${hashing}, and router "${router.name}" does not; use ${[...able.map((r) => `router "${r}"`), 'routing "random"'].join(', or ')}`
@@ -168,7 +184,7 @@ export function checkRouting(spec: CanarySpec, router: Router, native: NativeRou
     s.hosts.forEach((h, i) => {
       if (!DNS_NAME.test(h)) issues.push({ path: ['hosts', i], message: `must be a DNS host name, got ${JSON.stringify(h)}` });
     });
-    issues.push(...router.renderer!.check(spec, s));
+    issues.push(...(router.renderer?.check(spec, s) ?? []));
   } else {
     if (s.gateway !== undefined || s.hosts.length > 0) {
       issues.push({ path: ['gateway'], message: 'a gateway and hosts need a router that renders routes; use router "istio" or "gateway-api"' });

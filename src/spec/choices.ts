@@ -136,3 +136,82 @@ export class EnvValue {
     return this.build(name);
   }
 }
+
+/** Thresholds of a guardrail where lower is better. */
+export interface LowerIsBetterOptions {
+  /**
+   * Promote (move to the next stage) when the value is below this.
+   * @default - the guardrail's default
+   */
+  readonly promoteBelow?: number;
+  /**
+   * Roll back when the value is above this. Between the two thresholds the rollout holds.
+   * @default - the guardrail's default
+   */
+  readonly rollbackAbove?: number;
+  /**
+   * PromQL returning one value for the canary; may use `{{args.service}}`, `{{args.namespace}}`, `{{args.canary-version}}`.
+   * @default - the router's request metrics (istio, nginx)
+   */
+  readonly query?: string;
+}
+
+/** Options of {@link Guardrail.predictionDriftPsi}: a query or a drift detector's URL. */
+export interface DriftGuardrailOptions extends LowerIsBetterOptions {
+  /**
+   * HTTP endpoint of a drift detector returning the PSI (Argo Rollouts' web provider), instead of a query.
+   * @default - the query
+   */
+  readonly url?: string;
+  /**
+   * JSON path of the PSI in the detector's response.
+   * @default '{$.psi}'
+   */
+  readonly jsonPath?: string;
+}
+
+/** Options of {@link Guardrail.businessMetricDelta}. */
+export interface BusinessMetricOptions {
+  /** PromQL of the canary's relative change against main, e.g. its conversion rate over main's minus 1. */
+  readonly query: string;
+  /**
+   * Promote when the delta is above this.
+   * @default 0
+   */
+  readonly promoteAbove?: number;
+  /**
+   * Roll back when the delta is below this.
+   * @default -0.03
+   */
+  readonly rollbackBelow?: number;
+}
+
+/** A typed guardrail metric with a promote and a rollback threshold. */
+export class Guardrail {
+  /** Share of requests answered with a 5xx (defaults: promote below 0.005, roll back above 0.01). */
+  public static errorRate(options: LowerIsBetterOptions = {}): Guardrail {
+    return new Guardrail('errorRate', { ...options });
+  }
+
+  /** 99th percentile latency in milliseconds (defaults: promote below 200, roll back above 500). */
+  public static p99LatencyMs(options: LowerIsBetterOptions = {}): Guardrail {
+    return new Guardrail('p99LatencyMs', { ...options });
+  }
+
+  /** Population stability index of the predictions (defaults: promote below 0.1, roll back above 0.2). */
+  public static predictionDriftPsi(options: DriftGuardrailOptions): Guardrail {
+    return new Guardrail('predictionDriftPsi', { ...options });
+  }
+
+  /** A business metric of the canary relative to main (defaults: promote above 0, roll back below -0.03). */
+  public static businessMetricDelta(options: BusinessMetricOptions): Guardrail {
+    return new Guardrail('businessMetricDelta', { ...options });
+  }
+
+  private constructor(
+    /** The guardrail's key in the spec (`errorRate`, ...). */
+    public readonly kind: 'errorRate' | 'p99LatencyMs' | 'predictionDriftPsi' | 'businessMetricDelta',
+    /** The spec's input of its thresholds and source. */
+    public readonly input: Readonly<Record<string, unknown>>,
+  ) {}
+}

@@ -106,6 +106,11 @@ export class IssueCollector {
     return this.list;
   }
 
+  /** Number of issues recorded so far. */
+  public get count(): number {
+    return this.list.length;
+  }
+
   public get ok(): boolean {
     return this.list.length === 0;
   }

@@ -3,11 +3,14 @@ export * from './instance-types';
 export * from './model';
 export * from './names';
 export * from './normalize';
+export * from './rollout';
+export * from './stages';
 export type {
   ArtifactInput,
   CanaryServiceInput,
   CanaryVersionInput,
   EnvVarInput,
+  RolloutInput,
   RoutingInput,
   ScalingInput,
   VersionInput,

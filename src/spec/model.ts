@@ -87,6 +87,47 @@ export type RoutingSpec =
   | { readonly type: 'header'; readonly key: string }
   | { readonly type: 'query'; readonly key: string };
 
+/** The typed guardrail metrics. */
+export type GuardrailKind = 'errorRate' | 'p99LatencyMs' | 'predictionDriftPsi' | 'businessMetricDelta';
+
+/** One guardrail after defaults: a metric, which way is better, and its two thresholds. */
+export interface GuardrailSpec {
+  readonly kind: GuardrailKind;
+  /** `lower`: promote below `promote`, roll back above `rollback`; `higher`: the reverse. */
+  readonly better: 'lower' | 'higher';
+  readonly promote: number;
+  readonly rollback: number;
+  /** The user's PromQL query; undefined = the default for the router and backend. */
+  readonly query?: string;
+  /** A web provider (a drift detector's HTTP endpoint) instead of a query. */
+  readonly web?: { readonly url: string; readonly jsonPath: string };
+  /** Whether it is one of the default guardrails (none were given); measured only where a default query exists. */
+  readonly defaulted?: boolean;
+}
+
+/** A progressive rollout after defaults. */
+export interface RolloutPlan {
+  /** Canary percent at each stage, strictly ascending, ending at 100. */
+  readonly stages: readonly number[];
+  /** Pause after each stage in seconds; undefined = until promoted by hand. */
+  readonly pauses: readonly (number | undefined)[];
+  /** `step`: analysis after each pause; `background`: for the whole rollout. */
+  readonly analysis: 'step' | 'background';
+  /** Seconds between measurements. */
+  readonly intervalSeconds: number;
+  /** Measurements per analysis (step analysis must terminate). */
+  readonly count: number;
+  readonly failureLimit: number;
+  readonly consecutiveErrorLimit: number;
+  /** Requests the canary must have served before a measurement decides. */
+  readonly minRequests?: number;
+  /** Measure without acting on the results. */
+  readonly dryRun: boolean;
+  /** Where guardrail queries run. */
+  readonly prometheusAddress: string;
+  readonly guardrails: readonly GuardrailSpec[];
+}
+
 /** A validated canary inference service. */
 export interface CanarySpec {
   readonly name: string;
@@ -97,6 +138,10 @@ export interface CanarySpec {
   readonly canaries: readonly Version[];
   /** The version receiving a copy of requests (responses discarded), if any. */
   readonly mirror?: Version;
+  /** The progressive rollout, if any. */
+  readonly rollout?: RolloutPlan;
+  /** Whether to emit a per-version monitor (default: with a rollout). */
+  readonly monitoring: boolean;
 }
 
 /** Main first, then the canaries, then the mirror. */

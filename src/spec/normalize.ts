@@ -2,11 +2,12 @@
  * Input -> canonical model: schema check, defaults, inheritance from main,
  * instance-type lookup and every cross-field rule, with all problems collected.
  */
-import { describeValue, didYouMean, IssueCollector, IssuePath } from './errors';
+import { describeValue, didYouMean, Issue, IssueCollector, IssuePath, ValidationError } from './errors';
 import { DEFAULT_INSTANCE_TYPE, InstanceTypeCatalog } from './instance-types';
 import { ArtifactSpec, CanarySpec, EnvVar, RoutingSpec, Scaling, Version, VersionRole } from './model';
 import { DNS1123_LABEL, MAX_LABEL_LENGTH } from './names';
-import { ArtifactInput, CanaryServiceInput, serviceSchema, VersionInput } from './schema';
+import { normalizeRollout } from './rollout';
+import { ArtifactInput, CanaryServiceInput, rolloutSchema, serviceSchema, VersionInput } from './schema';
 import { parseWithIssues } from './zod-issues';
 
 /** Options of {@link normalizeService}. */
@@ -26,12 +27,33 @@ export const DEFAULT_MAIN_VERSION_NAME = 'main';
  * @throws ValidationError listing every problem found
  */
 export function normalizeService(input: unknown, options: NormalizeOptions = {}): CanarySpec {
+  const { spec, issues } = normalizeServiceCollecting(input, options);
+  if (issues.length > 0) throw new ValidationError(issues);
+  return spec!;
+}
+
+/** What {@link normalizeServiceCollecting} found. */
+export interface NormalizeResult {
+  /**
+   * The spec, when everything but the rollout section is valid (without the
+   * rollout when that is invalid), so later checks can still report their problems.
+   */
+  readonly spec?: CanarySpec;
+  /** Every problem found. */
+  readonly issues: readonly Issue[];
+}
+
+/** Like {@link normalizeService}, returning the problems with whatever spec could be built. */
+export function normalizeServiceCollecting(input: unknown, options: NormalizeOptions = {}): NormalizeResult {
   const issues = new IssueCollector();
-  const parsed = parseWithIssues(serviceSchema, input);
+  // the rollout section is checked on its own, so its problems never hide the rest's
+  const isObject = typeof input === 'object' && input !== null && !Array.isArray(input);
+  const { rollout: rolloutInput, ...rest } = isObject ? (input as Record<string, unknown>) : { rollout: undefined };
+  const parsed = parseWithIssues(serviceSchema, isObject ? rest : input);
   issues.addAll(parsed.issues);
-  if (!parsed.data) {
-    issues.throwIfAny();
-  }
+  const parsedRollout = rolloutInput === undefined ? undefined : parseWithIssues(rolloutSchema, rolloutInput, ['rollout']);
+  if (parsedRollout) issues.addAll(parsedRollout.issues);
+  if (!parsed.data) return { issues: issues.issues };
   const data = parsed.data as CanaryServiceInput;
   const catalog = options.instanceTypes ?? InstanceTypeCatalog.defaults();
   const mainName = data.mainVersionName ?? DEFAULT_MAIN_VERSION_NAME;
@@ -64,17 +86,22 @@ export function normalizeService(input: unknown, options: NormalizeOptions = {})
       `canary weights sum to ${sum} (${parts}); the sum must be at most 100, the remainder goes to ${mainName}: lower the weights by ${sum - 100} in total`,
     );
   }
-  issues.throwIfAny();
+  const rollout = parsedRollout?.data ? normalizeRollout(parsedRollout.data, issues) : undefined;
+  // with problems outside the rollout section there is no spec to check further
+  if (issues.issues.some((i) => i.path[0] !== 'rollout')) return { issues: issues.issues };
 
   const routing: RoutingSpec = (data.routing ?? { type: 'random' }) as RoutingSpec;
-  return {
+  const spec: CanarySpec = {
     name: data.name,
     namespace: data.namespace,
     routing,
     main: { ...(main as Version), weight: 100 - sum },
     canaries,
     ...(mirrors.length > 0 ? { mirror: mirrors[0] } : {}),
+    ...(rollout ? { rollout } : {}),
+    monitoring: data.monitoring ?? rolloutInput !== undefined,
   };
+  return { spec, issues: issues.issues };
 }
 
 function checkVersionName(name: string, mainName: string, path: IssuePath, issues: IssueCollector): void {

@@ -171,6 +171,67 @@ export const routingSchema = z.discriminatedUnion(
   },
 );
 
+/** A duration: whole seconds, or a string such as "30s", "5m", "1h30m". */
+const DURATION = /^(\d+h)?(\d+m)?(\d+s)?$/;
+/** The longest pause or interval: a week. */
+const MAX_DURATION_SECONDS = 604_800;
+const stringSeconds = (v: string) => {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(v);
+  return m ? Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0) : 0;
+};
+export const durationSchema = z.union([
+  wholeNumber(0, MAX_DURATION_SECONDS, 'a duration: whole seconds, or a string such as "30s", "5m", "1h30m"'),
+  z.string({ error: expect('a duration such as "30s", "5m", "1h30m"') }).regex(DURATION, { error: expect('a duration such as "30s", "5m", "1h30m" (units h, m, s)') })
+    .refine((v) => v !== '', { error: expect('a duration such as "30s", "5m", "1h30m"') })
+    .refine((v) => stringSeconds(v) <= MAX_DURATION_SECONDS, { error: expect('a duration of at most 7 days (168h)') }),
+], { error: expect('a duration: whole seconds, or a string such as "30s", "5m", "1h30m"') });
+
+const threshold = z.number({ error: expect('a number') }).refine(Number.isFinite, { error: expect('a finite number') });
+const promQuery = z.string({ error: expect('a PromQL query') }).min(1, { error: expect('a non-empty PromQL query') });
+
+/**
+ * Thresholds of a guardrail. Every direction is accepted here so that a key
+ * for the wrong direction gets the rollout's own explanation, not "unknown key".
+ */
+const thresholds = {
+  promoteBelow: threshold.optional(),
+  rollbackAbove: threshold.optional(),
+  promoteAbove: threshold.optional(),
+  rollbackBelow: threshold.optional(),
+  query: promQuery.optional(),
+};
+
+/** Guardrails: typed metrics, each with a promote and a rollback threshold. */
+export const guardrailsSchema = z.strictObject({
+  errorRate: z.strictObject(thresholds).optional(),
+  p99LatencyMs: z.strictObject(thresholds).optional(),
+  predictionDriftPsi: z.strictObject({
+    ...thresholds,
+    url: z.string({ error: expect('an http(s) URL of the drift detector') }).regex(/^https?:\/\/\S+$/, { error: expect('an http(s) URL of the drift detector') }).optional(),
+    jsonPath: z.string({ error: expect('a JSON path such as "{$.psi}"') }).min(1).optional(),
+  }).optional(),
+  businessMetricDelta: z.strictObject(thresholds).optional(),
+});
+
+/** A progressive rollout: stages, pauses and the guardrails deciding promote or roll back. */
+export const rolloutSchema = z.strictObject({
+  stages: z.array(wholeNumber(1, 100, 'a whole percent from 1 to 100'), { error: expect('a list of percents such as [5, 10, 25, 50, 100]') }).optional(),
+  pause: z.union([durationSchema, z.null(), z.array(z.union([durationSchema, z.null()]))], {
+    error: expect('a duration such as "5m", null (wait for a manual promote), or a list with one per stage'),
+  }).optional(),
+  analysis: z.enum(['step', 'background'], { error: expect('"step" (after each pause) or "background"') }).optional(),
+  interval: durationSchema.optional(),
+  count: wholeNumber(1, 1000, 'a whole number of measurements from 1 to 1000').optional(),
+  failureLimit: wholeNumber(0, 1000, 'a whole number of failed measurements tolerated, from 0').optional(),
+  consecutiveErrorLimit: wholeNumber(0, 1000, 'a whole number of consecutive errors tolerated, from 0').optional(),
+  minRequests: wholeNumber(1, 1_000_000_000, 'a whole number of requests of at least 1').optional(),
+  dryRun: z.boolean({ error: expect('true or false') }).optional(),
+  prometheusAddress: z.string({ error: expect('the http(s) URL of Prometheus') }).regex(/^https?:\/\/\S+$/, {
+    error: expect('the http(s) URL of Prometheus, e.g. "http://prometheus-operated.monitoring.svc:9090"'),
+  }).optional(),
+  guardrails: guardrailsSchema.optional(),
+});
+
 /** The whole input of one canary inference service. */
 export const serviceSchema = z.strictObject({
   name: dnsLabel('a service name'),
@@ -179,6 +240,8 @@ export const serviceSchema = z.strictObject({
   main: versionSchema,
   versions: z.record(z.string(), canaryVersionSchema, { error: expect('a map of version name to version settings') }).optional(),
   routing: routingSchema.optional(),
+  rollout: rolloutSchema.optional(),
+  monitoring: z.boolean({ error: expect('true or false') }).optional(),
   imageRepository: z
     .string({ error: expect('an image repository such as "ghcr.io/acme"') })
     .regex(REPOSITORY, { error: expect('an image repository such as "ghcr.io/acme" (no tag)') })
@@ -195,6 +258,8 @@ export type ScalingInput = z.input<typeof scalingSchema>;
 export type VersionInput = z.input<typeof versionSchema>;
 /** A canary version, as given. */
 export type CanaryVersionInput = z.input<typeof canaryVersionSchema>;
+/** A progressive rollout, as given. */
+export type RolloutInput = z.input<typeof rolloutSchema>;
 /** Routing, as given. */
 export type RoutingInput = z.input<typeof routingSchema>;
 /** The whole service, as given. */

@@ -19,17 +19,26 @@ export function officialCrds(): CrdCatalog {
   return catalog;
 }
 
-/** Every problem the CRDs and the semantic rules find in `objects`, one line each. */
+/** Kubernetes' own API groups (core, `apps`, `*.k8s.io` but Gateway API): no CRD defines their kinds. */
+function isBuiltIn(apiVersion: string): boolean {
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
+  return !group.includes('.') || (group.endsWith('.k8s.io') && !group.startsWith('gateway.networking'));
+}
+
+/**
+ * Every problem the CRDs and the semantic rules find in `objects`, one line each.
+ * The objects are checked as one set, so references between them (a Rollout's Services, its templates) are checked too.
+ */
 export function manifestProblems(objects: readonly unknown[]): string[] {
   const problems: string[] = [];
-  for (const obj of objects) {
-    const o = obj as KubeObject;
+  const all = objects as readonly KubeObject[];
+  for (const o of all) {
     const violations = officialCrds().validate(o);
     if (violations.length > 0) problems.push(formatViolations(o, violations));
-    if (!officialCrds().has(o.apiVersion, o.kind) && o.apiVersion.includes('.')) {
+    if (!officialCrds().has(o.apiVersion, o.kind) && !isBuiltIn(o.apiVersion)) {
       problems.push(`${o.kind}/${o.metadata?.name}: no official CRD defines ${o.apiVersion} ${o.kind}`);
     }
-    problems.push(...semanticProblems(o).map((p) => `${o.kind}/${o.metadata?.name}: ${p}`));
+    problems.push(...semanticProblems(o, all).map((p) => `${o.kind}/${o.metadata?.name}: ${p}`));
   }
   return problems;
 }

@@ -2,20 +2,6 @@
  * KServe backend: one InferenceService per service, in Standard mode (raw
  * Deployments, multi-canary `spec.canary[]`) or Knative mode (`canaryTrafficPercent`).
  */
-import { allVersions, CanarySpec, deriveName, Issue, MAX_LABEL_LENGTH, Version, versionPath } from '../../spec';
-import { DNS1035_LABEL } from '../../spec/names';
-import {
-  containerEnv,
-  containerSecurityContext,
-  objectLabels,
-  placement,
-  podLabels,
-  podSecurityContext,
-  resources,
-  scratchVolumeMounts,
-  scratchVolumes,
-} from '../common/pod';
-import { BackendCapabilities, BackendOutput, BackendRenderer, RenderContext } from '../types';
 import {
   AUTOSCALER_CLASS_ANNOTATION,
   AutoScalingSpec,
@@ -29,7 +15,23 @@ import {
   KSERVE_STORAGE_PREFIXES,
   PredictorSpec,
 } from './types';
+import { allVersions, CanarySpec, deriveName, Issue, MAX_LABEL_LENGTH, Version, versionPath } from '../../spec';
 import { BENTO_PORT } from '../../spec/model';
+import { DNS1035_LABEL } from '../../spec/names';
+import { hpaBehavior, hpaMetrics } from '../common/hpa';
+import { MetricsEndpoint, versionEndpoints } from '../common/monitoring';
+import {
+  containerEnv,
+  containerSecurityContext,
+  objectLabels,
+  placement,
+  podLabels,
+  podSecurityContext,
+  resources,
+  scratchVolumeMounts,
+  scratchVolumes,
+} from '../common/pod';
+import { BackendCapabilities, BackendOutput, BackendRenderer, RenderContext } from '../types';
 
 export * from './types';
 
@@ -45,6 +47,8 @@ export type KServeStrategyName = 'canary' | 'per-version';
 /** Routers that split traffic between per-version InferenceServices. */
 const SPLITTING_ROUTERS = ['istio', 'gateway-api'];
 
+/** Port of KServe's serving runtimes (model servers), where they serve Prometheus metrics too. */
+export const RUNTIME_PORT = 8080;
 /** Port of the Service KServe creates for a predictor in Standard mode. */
 const PREDICTOR_SERVICE_PORT = 80;
 
@@ -65,6 +69,7 @@ export const KSERVE_VARIANTS: readonly { title: string; capabilities: BackendCap
       scaleMetrics: ['cpu', 'memory'],
       routers: ['native'],
       mirror: false,
+      runsStages: false,
     },
   },
   {
@@ -76,6 +81,7 @@ export const KSERVE_VARIANTS: readonly { title: string; capabilities: BackendCap
       scaleMetrics: ['cpu', 'memory'],
       routers: SPLITTING_ROUTERS,
       mirror: false,
+      runsStages: false,
     },
   },
   {
@@ -88,6 +94,7 @@ export const KSERVE_VARIANTS: readonly { title: string; capabilities: BackendCap
       scaleMetrics: ['concurrency', 'rps', 'cpu', 'memory'],
       routers: ['native'],
       mirror: false,
+      runsStages: false,
     },
   },
 ];
@@ -151,6 +158,11 @@ export class KServeBackend implements BackendRenderer {
     else if (strategy === 'canary') checkStandard(spec, issues);
     else checkPerVersion(spec, issues);
     return issues;
+  }
+
+  /** Each version's own server: a bento's or image's port, or the serving runtime's (8080) for a model. */
+  public metricsEndpoints(spec: CanarySpec): MetricsEndpoint[] {
+    return versionEndpoints(spec, RUNTIME_PORT);
   }
 
   public render(spec: CanarySpec, context: RenderContext): BackendOutput {
@@ -395,27 +407,8 @@ function podFields(spec: CanarySpec, version: Version): Partial<PredictorSpec> {
 }
 
 function hpaAutoScaling(version: Version): AutoScalingSpec {
-  const s = version.scaling;
-  const behavior = {
-    ...(s.scaleUpStabilizationWindowSeconds !== undefined
-      ? { scaleUp: { stabilizationWindowSeconds: s.scaleUpStabilizationWindowSeconds } }
-      : {}),
-    ...(s.scaleDownStabilizationWindowSeconds !== undefined
-      ? { scaleDown: { stabilizationWindowSeconds: s.scaleDownStabilizationWindowSeconds } }
-      : {}),
-  };
-  return {
-    metrics: [
-      {
-        type: 'Resource',
-        resource: {
-          name: s.metric === 'memory' ? 'memory' : 'cpu',
-          target: { type: 'Utilization', averageUtilization: s.target ?? DEFAULT_UTILIZATION_TARGET },
-        },
-      },
-    ],
-    ...(Object.keys(behavior).length > 0 ? { behavior } : {}),
-  };
+  const behavior = hpaBehavior(version);
+  return { metrics: hpaMetrics(version), ...(behavior ? { behavior } : {}) } as unknown as AutoScalingSpec;
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import { allVersions, CanarySpec, deriveName, Issue, MAX_LABEL_LENGTH, servingVersions, Version, versionPath } from '../../spec';
 import { BENTO_PORT } from '../../spec/model';
+import { MetricsEndpoint, versionEndpoints } from '../common/monitoring';
 import {
   containerEnv,
   containerSecurityContext,
@@ -32,6 +33,9 @@ const V2_FORMATS = new Set(['triton', 'huggingface']);
 
 /** Name of the graph node and of its container in every predictor. */
 export const SELDON_NODE = 'model';
+/** Port name and path of the metrics of Seldon's executor and model wrappers. */
+export const SELDON_METRICS_PORT = 'metrics';
+export const SELDON_METRICS_PATH = '/prometheus';
 /** Port of the Service Seldon creates per predictor (HTTP). */
 export const SELDON_PREDICTOR_PORT = 8000;
 /** Default HPA target utilization (percent). */
@@ -49,6 +53,7 @@ export const SELDON_CAPABILITIES: BackendCapabilities = {
   scaleMetrics: ['cpu', 'memory'],
   routers: ['native', 'istio'],
   mirror: true,
+  runsStages: false,
 };
 
 /** The Seldon Core v1 renderer. */
@@ -57,6 +62,11 @@ export class SeldonBackend implements BackendRenderer {
   public readonly title = 'Seldon Core v1';
   public readonly routers = SELDON_CAPABILITIES.routers;
   public readonly mirrors = SELDON_CAPABILITIES.mirror;
+
+  /** Seldon's executor and model wrappers (port `metrics`, path /prometheus), and a bento's or image's own server. */
+  public metricsEndpoints(spec: CanarySpec): MetricsEndpoint[] {
+    return [{ port: SELDON_METRICS_PORT, path: SELDON_METRICS_PATH }, ...versionEndpoints(spec)];
+  }
 
   public check(spec: CanarySpec, context: RenderContext): Issue[] {
     const issues: Issue[] = [];

@@ -1,0 +1,62 @@
+/**
+ * Per-version monitoring: one prometheus-operator PodMonitor per service,
+ * selecting the pods of every version and copying their `version` label onto
+ * each series, so guardrail queries can compare canary and main.
+ */
+import { CanarySpec, servingVersions, Version } from '../../spec';
+import { BENTO_PORT } from '../../spec/model';
+import { KubeObject } from '../types';
+import { NAME_LABEL, objectLabels, VERSION_LABEL } from './pod';
+
+/** One scrape endpoint of a pod: a named port or a declared port number, and a path. */
+export interface MetricsEndpoint {
+  /** Name of the container port. */
+  readonly port?: string;
+  /** Number of a declared container port. */
+  readonly portNumber?: number;
+  /** HTTP path of the metrics. */
+  readonly path: string;
+}
+
+/** Path of Prometheus metrics on BentoML and most model servers. */
+export const METRICS_PATH = '/metrics';
+
+/**
+ * The endpoint serving a version's own metrics: a bento's port, a container
+ * image's declared port, or `modelPort` for a model on a serving runtime.
+ * Undefined when the image declares no port (nothing to scrape by number).
+ */
+export function artifactEndpoint(version: Version, modelPort?: number): MetricsEndpoint | undefined {
+  const a = version.artifact;
+  const port = a.kind === 'bento' ? BENTO_PORT : a.kind === 'image' ? a.port : modelPort;
+  return port === undefined ? undefined : { portNumber: port, path: METRICS_PATH };
+}
+
+/** The endpoints of every serving version, without duplicates, in a stable order. */
+export function versionEndpoints(spec: CanarySpec, modelPort?: number): MetricsEndpoint[] {
+  const out = new Map<string, MetricsEndpoint>();
+  for (const v of servingVersions(spec)) {
+    const e = artifactEndpoint(v, modelPort);
+    if (e) out.set(`${e.port ?? ''}:${e.portNumber ?? ''}:${e.path}`, e);
+  }
+  return [...out.values()];
+}
+
+/** The PodMonitor of a service: every version's pods, their `version` label kept on each series. */
+export function podMonitor(spec: CanarySpec, endpoints: readonly MetricsEndpoint[]): KubeObject {
+  return {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PodMonitor',
+    metadata: { name: spec.name, ...(spec.namespace ? { namespace: spec.namespace } : {}), labels: objectLabels(spec) },
+    spec: {
+      selector: { matchLabels: { [NAME_LABEL]: spec.name } },
+      ...(spec.namespace ? { namespaceSelector: { matchNames: [spec.namespace] } } : {}),
+      podTargetLabels: [VERSION_LABEL],
+      podMetricsEndpoints: endpoints.map((e) => ({
+        ...(e.port !== undefined ? { port: e.port } : {}),
+        ...(e.portNumber !== undefined ? { portNumber: e.portNumber } : {}),
+        path: e.path,
+      })),
+    },
+  };
+}
