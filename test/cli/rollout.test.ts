@@ -352,6 +352,15 @@ describe('stage manifests for backends without a rollout controller', () => {
     expect(JSON.stringify(isvc.spec.predictor)).not.toContain('fraud:v1abc');
   });
 
+  test('--promote a on KServe Standard (spec.canary): the stable predictor takes a\'s name and model, b keeps its percent', () => {
+    const objects = synth('-f', path.join(EXAMPLES, 'summarization-models.yaml'), '--promote', 'a');
+    expectValidManifests(objects);
+    const isvc = find(objects, 'InferenceService')[0];
+    expect(isvc.spec.predictor.name).toBe('a');
+    expect(isvc.spec.predictor.model.storageUri).toBe('s3://models/summarization/t226bcshm2bqicvj');
+    expect(isvc.spec.canary.map((c: any) => [c.predictor.name, c.trafficPercent])).toEqual([['b', 30]]);
+  });
+
   test('--promote v2 with a router: v2 takes main\'s place and the route sends it everything', () => {
     const objects = synth(...kserveIstio, '--promote', 'v2');
     expectValidManifests(objects);
