@@ -21,7 +21,18 @@ const project = new typescript.TypeScriptProject({
   typescriptVersion: '~5.9.3',
 
   deps: ['cdk8s@^2.70.0', 'constructs@^10.4.2', 'zod@^4.1.0', 'yaml@^2.8.0'],
-  devDeps: ['@types/node@^20', 'ts-node@^10.9.2'],
+  // the Pulumi component (subpath canary-inference/pulumi) needs these; cdk8s and CLI users never load them
+  peerDeps: ['@pulumi/pulumi@^3.142.0', '@pulumi/kubernetes@^4.18.0'],
+  peerDependencyOptions: { pinnedDevDependency: false },
+  devDeps: [
+    '@types/node@^20',
+    'ts-node@^10.9.2',
+    // @pulumi/pulumi 3.249 and later need Node.js 22; the suite runs on Node.js 20
+    '@pulumi/pulumi@~3.248.0',
+    '@pulumi/kubernetes@~4.34.2',
+    // `cdk8s synth` for examples/cdk8s
+    'cdk8s-cli@^2.207.0',
+  ],
   bin: { 'canary-inference': 'lib/cli/main.js' },
 
   jest: true,
@@ -42,6 +53,15 @@ const project = new typescript.TypeScriptProject({
   },
   gitignore: ['/out/', '/dist-example/', '/examples/**/dist/', '/bench/results/'],
 });
+
+// Two entries: the main one (spec, backends, cdk8s, CLI) and the Pulumi component, so cdk8s users never load @pulumi/*.
+project.package.addField('peerDependenciesMeta', { '@pulumi/pulumi': { optional: true }, '@pulumi/kubernetes': { optional: true } });
+project.package.addField('exports', {
+  '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+  './pulumi': { types: './lib/pulumi/index.d.ts', default: './lib/pulumi/index.js' },
+  './package.json': './package.json',
+});
+project.package.addField('typesVersions', { '*': { pulumi: ['lib/pulumi/index.d.ts'] } });
 
 // Imports point one way: spec <- backends, routers <- config, cdk8s, pulumi, cli.
 const frontEnds = ['./src/config', './src/cdk8s', './src/pulumi', './src/cli'];

@@ -2,7 +2,7 @@
  * The one pipeline every front end calls: input -> spec -> checks -> objects.
  */
 import { stringify } from 'yaml';
-import { Backend, BackendRenderer, KubeObject, Rendered } from './backends';
+import { Backend, BackendRenderer, KubeObject, Rendered, TrafficTarget } from './backends';
 import { podMonitor } from './backends/common/monitoring';
 import { checkRouting, Router } from './routers';
 import { atStage, CanarySpec, InstanceTypeCatalog, IssueCollector, normalizeServiceCollecting, promoted, rolledBack, ValidationError } from './spec';
@@ -72,11 +72,19 @@ function applyState(spec: CanarySpec, options: SynthesizeOptions, backend: Backe
   }
 }
 
+/** What {@link synthesize} returns: the objects, warnings, and what they were rendered from. */
+export interface Synthesized extends Rendered {
+  /** The validated spec, in the state rendered (a stage, a promotion, ...). */
+  readonly spec: CanarySpec;
+  /** Each version's Service, when a router splits traffic between per-version workloads. */
+  readonly targets?: readonly TrafficTarget[];
+}
+
 /**
  * Validates a service definition and renders its Kubernetes objects.
  * @throws ValidationError with every problem: the spec's first, then the router's and the backend's
  */
-export function synthesize(input: unknown, options: SynthesizeOptions = {}): Rendered {
+export function synthesize(input: unknown, options: SynthesizeOptions = {}): Synthesized {
   const normalized = normalizeServiceCollecting(input, { instanceTypes: options.instanceTypes });
   const issues = new IssueCollector();
   issues.addAll(normalized.issues);
@@ -104,7 +112,7 @@ export function synthesize(input: unknown, options: SynthesizeOptions = {}): Ren
     if (endpoints.length > 0) monitors.push(podMonitor(spec, endpoints));
     else warnings.push(backend.monitoringNote ?? `${backend.title}: no version declares a metrics port; no PodMonitor is emitted (declare the image's port)`);
   }
-  return { objects: [...out.objects, ...routed, ...monitors], warnings };
+  return { objects: [...out.objects, ...routed, ...monitors], warnings, spec, ...(out.targets && router.renderer ? { targets: out.targets } : {}) };
 }
 
 /** Serializes objects as multi-document YAML, byte-identical for the same objects. */

@@ -9,6 +9,7 @@ import { SeldonV2Backend } from './seldon-v2';
 import { BackendRenderer } from './types';
 
 export * from './types';
+export * from './order';
 export { KServeBackend } from './kserve';
 export { ArgoRolloutsBackend, analysisTemplate, ANALYSIS_ARGS, METRIC_NAMES, defaultQuery, checkPlanQueries, measuredPlan } from './argo-rollouts';
 export type { AnalysisTemplateOptions } from './argo-rollouts';

@@ -4,6 +4,7 @@
 import { ApiObject, Chart, JsonPatch, Names } from 'cdk8s';
 import { Construct } from 'constructs';
 import { analysisTemplate, checkPlanQueries, KubeObject, measuredPlan } from '../backends';
+import { ConfigOverrides, LoadedConfig, loadConfigFile, specOfConfig, synthesizeConfig } from '../config';
 import { AnalysisMode, AnalysisProps, analysisInput, CanaryServiceOptions, CanaryVersionProps, serviceInput } from '../props';
 import { synthesize } from '../render';
 import { assignKey, Router } from '../routers';
@@ -19,6 +20,14 @@ function problemsOf(render: () => unknown): string[] {
     throw e;
   }
 }
+
+/** A definition read from a canary file, or why it could not be read. */
+interface FileSource {
+  readonly config?: LoadedConfig;
+  readonly error?: ValidationError;
+}
+
+const FILE = Symbol('canary-inference.file');
 
 /** Props of {@link CanaryInferenceService}. */
 export interface CanaryInferenceServiceProps extends CanaryServiceOptions {
@@ -68,15 +77,40 @@ export class CanaryVersion extends Construct {
  * the chosen backend's objects. Every problem is reported by `cdk8s synth`.
  */
 export class CanaryInferenceService extends Construct {
+  /**
+   * A service from a BentoCloud-style canary file (the CLI's format). Problems are
+   * reported by `cdk8s synth` with the file's line and column, as by the CLI.
+   * @param overrides settings of the file's `kubernetes:` block, in camelCase (`backend`, `router`, `namespace`, `kserveMode`, ...)
+   */
+  public static fromConfigFile(scope: Construct, id: string, path: string, overrides: ConfigOverrides = {}): CanaryInferenceService {
+    const chartNamespace = Chart.of(scope).namespace;
+    let file: FileSource;
+    try {
+      let config = loadConfigFile(path, overrides);
+      // the file's namespace, else the chart's
+      if (config.input.namespace === undefined && chartNamespace !== undefined) {
+        config = loadConfigFile(path, { ...overrides, namespace: chartNamespace });
+      }
+      file = { config };
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      file = { error: e };
+    }
+    const name = typeof file.config?.input.name === 'string' ? file.config.input.name : undefined;
+    return new CanaryInferenceService(scope, id, { main: {}, ...(name ? { name } : {}), [FILE]: file } as CanaryInferenceServiceProps);
+  }
+
   /** Name of the service. */
   public readonly name: string;
   private readonly props: CanaryInferenceServiceProps;
+  private readonly file?: FileSource;
   private readonly versions: CanaryVersion[] = [];
   private rendered: ApiObject[] = [];
 
   constructor(scope: Construct, id: string, props: CanaryInferenceServiceProps) {
     super(scope, id);
     this.props = props;
+    this.file = (props as { [FILE]?: FileSource })[FILE];
     this.name = props.name ?? Names.toDnsLabel(this, { maxLen: 39 });
     this.node.addValidation({ validate: () => this.problems() });
     this.refresh();
@@ -84,6 +118,7 @@ export class CanaryInferenceService extends Construct {
 
   /** Adds a canary version; returns its construct. */
   public addVersion(name: string, props: CanaryVersionProps): CanaryVersion {
+    if (this.file) throw new Error(`${this.node.path} comes from a canary file: add versions to the file's canary.versions`);
     const version = new CanaryVersion(this, name, props);
     this.versions.push(version);
     this.refresh();
@@ -101,7 +136,7 @@ export class CanaryInferenceService extends Construct {
    * @throws ValidationError when the definition is invalid; Error when routing is random or the key is empty
    */
   public versionFor(key: string): string {
-    const spec = normalizeService(this.input(), { instanceTypes: this.props.instanceTypes });
+    const spec = this.file ? specOfConfig(this.fileConfig()) : normalizeService(this.input(), { instanceTypes: this.props.instanceTypes });
     if (spec.routing.type === 'random') throw new Error(`routing of ${this.name} is random: requests are not assigned by key`);
     const version = assignKey(spec, key);
     if (version === undefined) throw new Error('an empty key is not assigned: such requests are split at random');
@@ -116,7 +151,13 @@ export class CanaryInferenceService extends Construct {
     );
   }
 
+  private fileConfig(): LoadedConfig {
+    if (this.file!.error) throw this.file!.error;
+    return this.file!.config!;
+  }
+
   private render(): readonly KubeObject[] {
+    if (this.file) return synthesizeConfig(this.fileConfig()).objects;
     return synthesize(this.input(), {
       backend: this.props.backend,
       router: this.props.router,

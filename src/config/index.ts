@@ -5,8 +5,8 @@
  */
 import * as fs from 'fs';
 import { isMap, isPair, isScalar, isSeq, LineCounter, Node, parseDocument } from 'yaml';
-import { Backend, Rendered } from '../backends';
-import { synthesize } from '../render';
+import { Backend } from '../backends';
+import { synthesize, Synthesized } from '../render';
 import { Router, RouterOptions } from '../routers';
 import { CanarySpec, describeValue, InstanceTypeCatalog, Issue, IssuePath, normalizeService, ValidationError } from '../spec';
 import { FileConfig, FileEnv, FileService, fileSchema, FileVersion } from './schema';
@@ -150,7 +150,7 @@ export interface ConfigSynthesizeOptions {
  * Renders a loaded file: the pipeline of {@link synthesize}, with every issue in the file's words.
  * @throws ValidationError with file paths and positions
  */
-export function synthesizeConfig(config: LoadedConfig, options: ConfigSynthesizeOptions = {}): Rendered {
+export function synthesizeConfig(config: LoadedConfig, options: ConfigSynthesizeOptions = {}): Synthesized {
   try {
     const backend = Backend.of(config.backend, { kserveMode: config.kserveMode, kserveStrategy: config.kserveStrategy });
     const router = Router.of(config.router, config.routerOptions);
@@ -175,7 +175,7 @@ export function specOfConfig(config: LoadedConfig, options: ConfigSynthesizeOpti
 }
 
 /** Reads, validates and renders a canary file. */
-export function synthesizeConfigFile(path: string, overrides: ConfigOverrides = {}, options: ConfigSynthesizeOptions = {}): Rendered {
+export function synthesizeConfigFile(path: string, overrides: ConfigOverrides = {}, options: ConfigSynthesizeOptions = {}): Synthesized {
   return synthesizeConfig(loadConfigFile(path, overrides), options);
 }
 

@@ -13,7 +13,7 @@ const files = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')).sort()
 
 describe('examples/bentocloud', () => {
   test('holds the examples this suite knows about', () => {
-    expect(files).toEqual(['fraud-detector-rollout.yaml', 'summarization-knative.yaml', 'summarization-models.yaml', 'summarization.yaml']);
+    expect(files).toEqual(['fraud-detector-rollout.yaml', 'summarization-header.yaml', 'summarization-knative.yaml', 'summarization-models.yaml', 'summarization-query.yaml', 'summarization.yaml']);
   });
 
   test.each(files.filter((f) => !REFUSED.has(f)))('%s synthesizes to manifests a cluster accepts', (file) => {
