@@ -32,6 +32,8 @@ const project = new typescript.TypeScriptProject({
     '@pulumi/kubernetes@~4.34.2',
     // `cdk8s synth` for examples/cdk8s
     'cdk8s-cli@^2.207.0',
+    // property-based tests
+    'fast-check@^4',
   ],
   bin: { 'canary-inference': 'lib/cli/main.js' },
 
@@ -90,6 +92,13 @@ project.eslint?.addOverride({
 project.addTask('example', {
   description: 'Synthesize the main example (examples/bentocloud/summarization-models.yaml) on KServe Standard mode',
   exec: 'ts-node --prefer-ts-exts src/cli/main.ts synth -f examples/bentocloud/summarization-models.yaml',
+});
+
+// The synth benchmark (not part of the tests): npm run bench
+project.addTask('bench', {
+  description: 'Measure synth time and peak memory (bench/README.md); writes bench/results/',
+  exec: 'ts-node --prefer-ts-exts bench/run.ts',
+  receiveArgs: true,
 });
 
 // The CLI from a checkout: npm run cli -- validate -f FILE

@@ -5,7 +5,7 @@
 import { Duration } from 'cdk8s';
 import { Backend } from './backends';
 import { Router } from './routers';
-import { Artifact, EnvValue, Guardrail, InstanceType, InstanceTypeCatalog, Routing, ScaleMetric, ValidationError } from './spec';
+import { Artifact, EnvValue, Guardrail, InstanceType, InstanceTypeCatalog, Routing, ScaleMetric, SeccompProfile, ValidationError } from './spec';
 
 /** How long a rollout waits after a stage. */
 export class Pause {
@@ -98,6 +98,53 @@ export interface RolloutProps extends AnalysisProps {
   readonly analysis?: AnalysisMode;
 }
 
+/**
+ * Opt-outs of a version's secure pod defaults (Pod Security Standards
+ * `restricted` and a read-only root filesystem). Each setting is explicit.
+ */
+export interface SecurityProps {
+  /**
+   * Refuse to start a container running as root.
+   * @default true
+   */
+  readonly runAsNonRoot?: boolean;
+  /**
+   * User id of the containers.
+   * @default - the image's
+   */
+  readonly runAsUser?: number;
+  /**
+   * Group id of the containers.
+   * @default - the image's
+   */
+  readonly runAsGroup?: number;
+  /**
+   * Mount the root filesystem read-only (writable paths get an emptyDir).
+   * @default true
+   */
+  readonly readOnlyRootFilesystem?: boolean;
+  /**
+   * Allow a process to gain more privileges than its parent.
+   * @default false
+   */
+  readonly allowPrivilegeEscalation?: boolean;
+  /**
+   * Capabilities added back after dropping ALL, e.g. `NET_BIND_SERVICE`.
+   * @default []
+   */
+  readonly addCapabilities?: readonly string[];
+  /**
+   * Paths the server writes to, each backed by an emptyDir.
+   * @default ['/tmp']
+   */
+  readonly writablePaths?: readonly string[];
+  /**
+   * Seccomp profile of the pods.
+   * @default SeccompProfile.RUNTIME_DEFAULT
+   */
+  readonly seccompProfile?: SeccompProfile;
+}
+
 /** Replica bounds and autoscaling of a version. */
 export interface ScalingProps {
   /**
@@ -174,6 +221,11 @@ export interface VersionProps {
    * @default - none
    */
   readonly annotations?: Readonly<Record<string, string>>;
+  /**
+   * Opt-outs of the secure pod defaults.
+   * @default - the restricted profile, read-only root filesystem, /tmp writable
+   */
+  readonly security?: SecurityProps;
 }
 
 /** A canary version. */
@@ -267,6 +319,7 @@ export function versionInput(props: VersionProps): Record<string, unknown> {
     deploymentStrategy: props.deploymentStrategy,
     labels: props.labels,
     annotations: props.annotations,
+    security: props.security ? compact({ ...props.security, seccompProfile: props.security.seccompProfile?.name }) : undefined,
   });
 }
 

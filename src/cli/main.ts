@@ -7,6 +7,7 @@ import * as path from 'path';
 import { Backend, BACKEND_NAMES, KubeObject } from '../backends';
 import { formatPlan } from './plan';
 import { ConfigOverrides, loadConfigFile, specOfConfig, synthesizeConfig } from '../config';
+import { validateAgainstCrds } from '../crd';
 import { toYaml } from '../render';
 import { assignKey, ROUTER_NAMES } from '../routers';
 import { CanarySpec, formatIssue, ValidationError } from '../spec';
@@ -39,6 +40,8 @@ options:
   --stage N                   synth/validate: the manifests of stage N of the rollout (1-based)
   --promote VERSION           synth/validate: the manifests after promoting VERSION to main
   --rollback                  synth/validate: the manifests with every canary at 0
+  --crds PATH                 synth/validate: also check the output against the CRDs your cluster has
+                              (a file or folder of CRD YAML, e.g. from \`kubectl get crd -o yaml\`)
   --key VALUE                 route only: print the version VALUE is assigned to
   --keys-file FILE            route only: one key a line in, one "KEY VERSION" line out
   -h, --help                  show this help
@@ -60,6 +63,7 @@ interface Args {
   stage?: number;
   promote?: string;
   rollback: boolean;
+  crds?: string;
   overrides: ConfigOverrides;
 }
 
@@ -80,6 +84,7 @@ const VALUE_FLAGS: Record<string, string> = {
   '--image-repository': 'imageRepository',
   '--stage': 'stage',
   '--promote': 'promote',
+  '--crds': 'crds',
 };
 
 const SWITCHES: Record<string, string> = { '--rollback': 'rollback' };
@@ -124,6 +129,7 @@ function parseArgs(argv: readonly string[]): Args | 'help' {
   if (command === 'route' && (values.key === undefined) === (values.keysFile === undefined)) throw new UsageError('route needs one of --key VALUE or --keys-file FILE');
   const state = ['stage', 'promote', 'rollback'].filter((k) => values[k] !== undefined || switches.has(k));
   if (state.length > 0 && command !== 'synth' && command !== 'validate') throw new UsageError('--stage, --promote and --rollback are for synth and validate');
+  if (values.crds !== undefined && command !== 'synth' && command !== 'validate') throw new UsageError('--crds is for synth and validate');
   if (state.length > 1) throw new UsageError(`--${state.join(' and --')} ask for different states; give one of them`);
   if (values.stage !== undefined && !/^[1-9]\d{0,2}$/.test(values.stage)) {
     throw new UsageError(`--stage takes a stage number from 1 (see \`canary-inference plan\`), got ${JSON.stringify(values.stage)}`);
@@ -133,7 +139,7 @@ function parseArgs(argv: readonly string[]): Args | 'help' {
       throw new UsageError(`unknown value ${JSON.stringify(values[k])} for ${FLAG_OF[k]}; use ${allowed.join(', ')}`);
     }
   }
-  const { file, output, key, keysFile, stage, promote, ...overrides } = values;
+  const { file, output, key, keysFile, stage, promote, crds, ...overrides } = values;
   return {
     command: command as Command,
     file,
@@ -143,6 +149,7 @@ function parseArgs(argv: readonly string[]): Args | 'help' {
     stage: stage === undefined ? undefined : Number(stage),
     promote,
     rollback: switches.has('rollback'),
+    crds,
     overrides,
   };
 }
@@ -187,6 +194,19 @@ export function main(argv: readonly string[], io: CliIo): number {
       return 0;
     }
     for (const w of rendered.warnings) io.stderr(`warning: ${w}\n`);
+    if (args.crds !== undefined) {
+      let problems: string[];
+      try {
+        problems = validateAgainstCrds(rendered.objects, args.crds);
+      } catch (e) {
+        io.stderr(`${args.crds}: ${(e as Error).message}\n`);
+        return 1;
+      }
+      if (problems.length > 0) {
+        io.stderr(problems.map((p) => `${args.file}: the cluster's CRDs (${args.crds}) refuse ${p}\n`).join(''));
+        return 1;
+      }
+    }
     if (args.command === 'validate') {
       io.stdout('ok\n');
     } else if (args.output) {

@@ -107,7 +107,7 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
     toFileIssues: (issues) =>
       issues.map((i) => {
         const filePath = mapping.toFile(i.path);
-        const message = i.path[0] === 'rollout' ? mapping.toFileWords(i.message) : i.message;
+        const message = i.path[0] === 'rollout' || i.path.includes('security') ? mapping.toFileWords(i.message) : i.message;
         // a command-line flag has no place in the file
         const flag = typeof filePath[0] === 'string' && filePath[0].startsWith('--');
         return { path: filePath, message, ...(flag ? {} : { position: locate(filePath) }) };
@@ -337,11 +337,14 @@ function toSpecInput(cfg: FileConfig, overrides: ConfigOverrides, map: PathMap):
   return input;
 }
 
-/** The rollout section's snake_case keys, which messages name in the file's words. */
+/** Snake_case keys of our extensions (rollout, security), which messages name in the file's words. */
 const ROLLOUT_FILE_KEYS = [
   'failure_limit', 'consecutive_error_limit', 'min_requests', 'dry_run', 'prometheus_address',
   'error_rate', 'p99_latency_ms', 'prediction_drift_psi', 'business_metric_delta',
   'promote_below', 'rollback_above', 'promote_above', 'rollback_below', 'json_path',
+  // and the security section's
+  'run_as_non_root', 'run_as_user', 'run_as_group', 'read_only_root_filesystem', 'allow_privilege_escalation',
+  'add_capabilities', 'writable_paths', 'seccomp_profile',
 ];
 
 const camel = (key: string) => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -401,6 +404,8 @@ function toVersion(
   field('timeoutSeconds', svc.config_overrides?.traffic?.timeout, [...svcPath, 'config_overrides', 'traffic', 'timeout']);
   field('labels', svc.labels, [...svcPath, 'labels']);
   field('annotations', svc.annotations, [...svcPath, 'annotations']);
+  if (svc.security) out.security = camelTree(svc.security, [...svcPath, 'security'], [...specPath, 'security'], map);
+  else map.set([...specPath, 'security'], [...svcPath, 'security']);
 
   const sc = svc.scaling;
   map.set([...specPath, 'scaling'], [...svcPath, 'scaling']);
@@ -432,9 +437,11 @@ function toVersion(
       map.set([...specPath, 'env', i], path);
       map.set([...specPath, 'env', i, 'secretKeyRef'], [...path, 'value_from', 'secret_key_ref']);
       map.set([...specPath, 'env', i, 'configMapKeyRef'], [...path, 'value_from', 'config_map_key_ref']);
+      map.set([...specPath, 'env', i, 'allowPlaintext'], [...path, 'allow_plaintext']);
       return dropUndefined({
         name: entry.name,
         value: entry.value,
+        allowPlaintext: entry.allow_plaintext,
         secretKeyRef: entry.value_from?.secret_key_ref,
         configMapKeyRef: entry.value_from?.config_map_key_ref,
       });

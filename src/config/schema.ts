@@ -10,6 +10,7 @@ const leaf = z.unknown();
 const envEntry = z.strictObject({
   name: leaf,
   value: leaf.optional(),
+  allow_plaintext: leaf.optional(),
   value_from: z
     .strictObject({
       secret_key_ref: z.strictObject({ name: leaf, key: leaf, optional: leaf.optional() }).optional(),
@@ -45,6 +46,19 @@ const serviceConfig = z.strictObject({
   deployment_strategy: leaf.optional(),
   labels: leaf.optional(),
   annotations: leaf.optional(),
+  // our extension: opt-outs of the secure pod defaults
+  security: z
+    .strictObject({
+      run_as_non_root: leaf.optional(),
+      run_as_user: leaf.optional(),
+      run_as_group: leaf.optional(),
+      read_only_root_filesystem: leaf.optional(),
+      allow_privilege_escalation: leaf.optional(),
+      add_capabilities: leaf.optional(),
+      writable_paths: leaf.optional(),
+      seccomp_profile: leaf.optional(),
+    })
+    .optional(),
 });
 
 const model = z.strictObject({

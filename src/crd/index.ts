@@ -435,3 +435,46 @@ export function formatViolations(obj: unknown, violations: readonly SchemaViolat
   const who = `${String(o.kind ?? '?')}/${String(meta.name ?? '?')}`;
   return violations.map((v) => `${who}: ${v.path || '(root)'}: ${v.message}`).join('\n');
 }
+
+/** What to do when a cluster's CRD lacks a field we emit, by `Kind path`. */
+const FIELD_HINTS: Readonly<Record<string, string>> = {
+  'InferenceService spec.canary':
+    'spec.canary (several canaries in KServe Standard mode) needs KServe 0.20 or later: upgrade KServe, or use KServe Knative mode (one canary), ' +
+    'or the per-version strategy with router "istio" or "gateway-api"',
+};
+
+/**
+ * Checks rendered objects against the CRDs a cluster actually has (e.g. the
+ * output of `kubectl get crd -o yaml`), so version skew shows before apply:
+ * a kind the cluster has no CRD for, a version it does not serve, a field its
+ * CRD does not define. Built-in kinds are not checked.
+ * @param crds files or folders of CRD YAML/JSON
+ * @returns one line per problem, `Kind/name: path: message`; empty when the cluster takes every object
+ * @throws Error when a path cannot be read or holds no CRD
+ */
+export function validateAgainstCrds(objects: readonly unknown[], crds: string | readonly string[]): string[] {
+  const paths = typeof crds === 'string' ? [crds] : [...crds];
+  let catalog: CrdCatalog;
+  try {
+    catalog = CrdCatalog.fromPaths(paths);
+  } catch (e) {
+    throw new Error(`cannot read the cluster's CRDs from ${paths.join(', ')}: ${(e as Error).message}`);
+  }
+  if (catalog.size === 0) {
+    throw new Error(`no CustomResourceDefinition in ${paths.join(', ')}; export them with \`kubectl get crd -o yaml > crds.yaml\``);
+  }
+  const out: string[] = [];
+  for (const obj of objects) {
+    const violations = catalog.validate(obj).map((v) => ({
+      ...v,
+      message:
+        v.path === ''
+          ? `${v.message}: the cluster does not have this CRD; install the controller that provides it, or choose a backend or router the cluster has`
+          : /^unknown field/.test(v.message)
+            ? `${v.message}: the cluster's CRD does not define it (an older version of the controller?); ${FIELD_HINTS[`${String((obj as Obj).kind)} ${v.path}`] ?? 'upgrade the controller, or render without the option that needs it'}`
+            : v.message,
+    }));
+    if (violations.length > 0) out.push(formatViolations(obj, violations));
+  }
+  return out.flatMap((l) => l.split('\n'));
+}

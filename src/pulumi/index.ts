@@ -7,6 +7,7 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { dependenciesOf, KubeObject } from '../backends';
 import { ConfigOverrides, LoadedConfig, loadConfigFile, synthesizeConfig } from '../config';
+import { validateAgainstCrds } from '../crd';
 import { CanaryServiceOptions, CanaryVersionProps, serviceInput } from '../props';
 import { synthesize, Synthesized } from '../render';
 import { formatIssue, ValidationError } from '../spec';
@@ -15,6 +16,7 @@ export * from '../spec';
 export * from '../props';
 export { Backend, KServeMode, KServeStrategy } from '../backends';
 export { Router } from '../routers';
+export { validateAgainstCrds } from '../crd';
 
 /** The Pulumi type token of the component. */
 export const COMPONENT_TYPE = 'canary-inference:index:CanaryInferenceService';
@@ -55,6 +57,12 @@ export interface CanaryInferenceServiceOptions extends pulumi.ComponentResourceO
    * @default - the provider's namespace
    */
   readonly namespace?: string;
+  /**
+   * Check the objects against the CRDs the target cluster has (a file or
+   * folder of CRD YAML, e.g. from `kubectl get crd -o yaml`) before creating any.
+   * @default - checked against nothing but the library's own rules
+   */
+  readonly clusterCrds?: string | readonly string[];
 }
 
 /** One version as the component reports it. */
@@ -112,7 +120,7 @@ export class CanaryInferenceService extends pulumi.ComponentResource {
   public readonly warnings: readonly string[];
 
   constructor(name: string, args: CanaryInferenceServiceArgs, opts: CanaryInferenceServiceOptions = {}) {
-    const { namespace, ...componentOpts } = opts;
+    const { namespace, clusterCrds, ...componentOpts } = opts;
     super(COMPONENT_TYPE, name, {}, componentOpts);
     const config = (args as unknown as Record<symbol, LoadedConfig | undefined>)[CONFIG];
     const source: Source = config ? { config } : { args };
@@ -122,6 +130,12 @@ export class CanaryInferenceService extends pulumi.ComponentResource {
     } catch (e) {
       if (e instanceof ValidationError) throw new pulumi.ResourceError(problems(e), this);
       throw e;
+    }
+    if (clusterCrds !== undefined) {
+      const refused = validateAgainstCrds(rendered.objects, clusterCrds);
+      if (refused.length > 0) {
+        throw new pulumi.ResourceError(`the cluster's CRDs refuse:\n${refused.map((l) => `  ${l}`).join('\n')}`, this);
+      }
     }
     const spec = rendered.spec;
     this.serviceName = spec.name;

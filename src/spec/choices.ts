@@ -114,9 +114,12 @@ export interface KeyRefOptions {
 
 /** The value of an environment variable. */
 export class EnvValue {
-  /** A plain value. */
-  public static fromValue(value: string): EnvValue {
-    return new EnvValue((name) => ({ name, value }));
+  /**
+   * A plain value. A name that looks like a credential (`*_TOKEN`, `*_PASSWORD`,
+   * `*_SECRET`, `*_KEY`, ...) is refused unless `allowPlaintext` says it is not a secret.
+   */
+  public static fromValue(value: string, options: PlainValueOptions = {}): EnvValue {
+    return new EnvValue((name) => ({ name, value, ...(options.allowPlaintext ? { allowPlaintext: true } : {}) }));
   }
 
   /** A key of a Secret. */
@@ -135,6 +138,25 @@ export class EnvValue {
   public toInput(name: string): EnvVarInput {
     return this.build(name);
   }
+}
+
+/** Options of {@link EnvValue.fromValue}. */
+export interface PlainValueOptions {
+  /**
+   * Allow a plain value for a name that looks like a credential (it is not a secret).
+   * @default false
+   */
+  readonly allowPlaintext?: boolean;
+}
+
+/** The seccomp profile of a version's pods. */
+export class SeccompProfile {
+  /** The container runtime's default profile (required by the restricted profile). */
+  public static readonly RUNTIME_DEFAULT = new SeccompProfile('RuntimeDefault');
+  /** No seccomp filtering: an explicit opt-out of the restricted profile. */
+  public static readonly UNCONFINED = new SeccompProfile('Unconfined');
+
+  private constructor(public readonly name: 'RuntimeDefault' | 'Unconfined') {}
 }
 
 /** Thresholds of a guardrail where lower is better. */

@@ -46,6 +46,8 @@ export interface KeyRef {
 export interface EnvVar {
   readonly name: string;
   readonly value?: string;
+  /** A plain value whose name looks like a credential, allowed on purpose. */
+  readonly allowPlaintext?: boolean;
   readonly secretKeyRef?: KeyRef;
   readonly configMapKeyRef?: KeyRef;
 }
@@ -78,9 +80,35 @@ export interface Version {
   readonly deploymentStrategy?: 'RollingUpdate' | 'Recreate';
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
+  /** The pod's security settings: the restricted profile unless opted out. */
+  readonly security: SecuritySpec;
   /** Which settings this version set itself (the rest came from main). Paths as in the input, e.g. `scaling.maxReplicas`. */
   readonly explicit: ReadonlySet<string>;
 }
+
+/** A version's pod security after defaults (Pod Security Standards `restricted` unless opted out). */
+export interface SecuritySpec {
+  readonly runAsNonRoot: boolean;
+  readonly runAsUser?: number;
+  readonly runAsGroup?: number;
+  readonly readOnlyRootFilesystem: boolean;
+  readonly allowPrivilegeEscalation: boolean;
+  /** Capabilities added back after dropping ALL. */
+  readonly addCapabilities: readonly string[];
+  /** Paths backed by an emptyDir, so a read-only container can write there. */
+  readonly writablePaths: readonly string[];
+  readonly seccompProfile: 'RuntimeDefault' | 'Unconfined';
+}
+
+/** The secure defaults. */
+export const DEFAULT_SECURITY: SecuritySpec = {
+  runAsNonRoot: true,
+  readOnlyRootFilesystem: true,
+  allowPrivilegeEscalation: false,
+  addCapabilities: [],
+  writablePaths: ['/tmp'],
+  seccompProfile: 'RuntimeDefault',
+};
 
 export type RoutingSpec =
   | { readonly type: 'random' }

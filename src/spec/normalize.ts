@@ -4,10 +4,10 @@
  */
 import { describeValue, didYouMean, Issue, IssueCollector, IssuePath, ValidationError } from './errors';
 import { DEFAULT_INSTANCE_TYPE, InstanceTypeCatalog } from './instance-types';
-import { ArtifactSpec, CanarySpec, EnvVar, RoutingSpec, Scaling, Version, VersionRole } from './model';
+import { ArtifactSpec, CanarySpec, DEFAULT_SECURITY, EnvVar, RoutingSpec, Scaling, SecuritySpec, Version, VersionRole } from './model';
 import { DNS1123_LABEL, MAX_LABEL_LENGTH } from './names';
 import { normalizeRollout } from './rollout';
-import { ArtifactInput, CanaryServiceInput, rolloutSchema, serviceSchema, VersionInput } from './schema';
+import { ArtifactInput, CanaryServiceInput, rolloutSchema, SecurityInput, serviceSchema, VersionInput } from './schema';
 import { parseWithIssues } from './zod-issues';
 
 /** Options of {@link normalizeService}. */
@@ -184,6 +184,12 @@ function buildVersion(
   // env: main's, then the version's (same name replaces)
   const env = mergeEnv(inherited?.env ?? [], own.env ?? [], [...path, 'env'], issues);
 
+  // security: field by field over main's, over the restricted defaults
+  // a problem with a setting inherited from main is reported once, at main
+  const ownSecurity = stripUndefined(own.security ?? {});
+  const reported = role === 'main' ? undefined : new Set(Object.keys(ownSecurity));
+  const security = buildSecurity({ ...stripUndefined(inherited?.security ?? {}), ...ownSecurity }, [...path, 'security'], reported, issues);
+
   if (!artifact || !instanceType) return undefined;
   return stripUndefined({
     name,
@@ -197,6 +203,7 @@ function buildVersion(
     deploymentStrategy: pick('deploymentStrategy'),
     labels: { ...(inherited?.labels ?? {}), ...(own.labels ?? {}) },
     annotations: { ...(inherited?.annotations ?? {}), ...(own.annotations ?? {}) },
+    security,
     explicit,
   }) as Version;
 }
@@ -218,6 +225,34 @@ function toArtifact(input: ArtifactInput, imageRepository: string | undefined): 
   }
 }
 
+/** Names that look like credentials: a last segment such as TOKEN, PASSWORD, SECRET or KEY. */
+const CREDENTIAL_NAME = /(^|[_.-])(TOKEN|PASSWORD|PASSWD|SECRET|KEY|APIKEY|CREDENTIAL|CREDENTIALS)$/i;
+
+/**
+ * The security settings over the defaults. `own`: the keys the version set itself
+ * (undefined for main), so a problem inherited from main is not reported twice.
+ */
+function buildSecurity(input: SecurityInput, path: IssuePath, own: ReadonlySet<string> | undefined, issues: IssueCollector): SecuritySpec {
+  const s: SecuritySpec = { ...DEFAULT_SECURITY, ...stripUndefined(input) } as SecuritySpec;
+  const mine = (...keys: string[]) => own === undefined || keys.some((k) => own.has(k));
+  if (s.runAsNonRoot && s.runAsUser === 0 && mine('runAsUser', 'runAsNonRoot')) {
+    issues.add([...path, 'runAsUser'], 'user 0 is root, and runAsNonRoot is true (the default); use a non-zero user id, or set runAsNonRoot to false to run as root');
+  }
+  const seen = new Set<string>();
+  s.writablePaths.forEach((p, i) => {
+    if (seen.has(p) && mine('writablePaths')) issues.add([...path, 'writablePaths', i], `"${p}" is listed twice; remove one`);
+    seen.add(p);
+  });
+  const caps = new Set<string>();
+  s.addCapabilities.forEach((c, i) => {
+    if (!mine('addCapabilities')) return;
+    if (c === 'ALL') issues.add([...path, 'addCapabilities', i], 'adding back ALL capabilities undoes dropping them; name the capabilities the server needs, e.g. "NET_BIND_SERVICE"');
+    if (caps.has(c)) issues.add([...path, 'addCapabilities', i], `"${c}" is listed twice; remove one`);
+    caps.add(c);
+  });
+  return s;
+}
+
 function mergeEnv(
   base: readonly EnvVar[],
   own: readonly EnvVar[],
@@ -231,6 +266,15 @@ function mergeEnv(
       issues.add(
         [...path, i],
         `environment variable "${e.name}" must set exactly one of value, secretKeyRef or configMapKeyRef, got ${sources}; e.g. {name: "${e.name}", value: "..."}`,
+      );
+    }
+    if (e.value !== undefined && CREDENTIAL_NAME.test(e.name) && !e.allowPlaintext) {
+      issues.add(
+        [...path, i, 'value'],
+        `"${e.name}" looks like a credential, and a plain value is written into the manifest (and into Git); ` +
+          `read it from a Secret instead: {name: "${e.name}", secretKeyRef: {name: "<secret>", key: "<key>"}} ` +
+          '(in a file: value_from: {secret_key_ref: {name, key}}; in code: EnvValue.fromSecret(secret, key)), ' +
+          'or, if it is not a secret, allow it: allowPlaintext: true (allow_plaintext in a file)',
       );
     }
     const previous = seen.get(e.name);

@@ -106,6 +106,7 @@ export const envVarSchema = z.strictObject({
     error: expect('an environment variable name (letters, digits, "_", "-", "."; not starting with a digit)'),
   }),
   value: z.string({ error: expect('a string', 'quote numbers and booleans, e.g. "8"') }).optional(),
+  allowPlaintext: z.boolean({ error: expect('true or false') }).optional(),
   secretKeyRef: keyRef.optional(),
   configMapKeyRef: keyRef.optional(),
 });
@@ -122,6 +123,33 @@ export const scalingSchema = z.strictObject({
   scaleDownStabilizationWindowSeconds: wholeNumber(0, 3600, 'a whole number of seconds from 0 to 3600').optional(),
 });
 
+/** Capability names as Kubernetes takes them: upper case, without the CAP_ prefix. */
+const CAPABILITY = /^[A-Z][A-Z0-9_]*$/;
+
+/** Opt-outs of the secure pod defaults, per version (each default is the restricted profile's). */
+export const securitySchema = z.strictObject({
+  runAsNonRoot: z.boolean({ error: expect('true or false') }).optional(),
+  runAsUser: wholeNumber(0, 2_147_483_647, 'a user id from 0').optional(),
+  runAsGroup: wholeNumber(0, 2_147_483_647, 'a group id from 0').optional(),
+  readOnlyRootFilesystem: z.boolean({ error: expect('true or false') }).optional(),
+  allowPrivilegeEscalation: z.boolean({ error: expect('true or false') }).optional(),
+  addCapabilities: z
+    .array(
+      z.string({ error: expect('a capability name such as "NET_BIND_SERVICE"') }).regex(CAPABILITY, {
+        error: expect('a capability name in upper case without "CAP_", such as "NET_BIND_SERVICE"'),
+      }),
+      { error: expect('a list of capability names such as ["NET_BIND_SERVICE"]') },
+    )
+    .optional(),
+  writablePaths: z
+    .array(
+      z.string({ error: expect('an absolute path such as "/tmp"') }).regex(/^\/[^\0]*[^/\0]$/, { error: expect('an absolute path such as "/tmp" (not "/")') }),
+      { error: expect('a list of absolute paths such as ["/tmp", "/home/app/.cache"]') },
+    )
+    .optional(),
+  seccompProfile: z.enum(['RuntimeDefault', 'Unconfined'], { error: expect('"RuntimeDefault" or "Unconfined"') }).optional(),
+});
+
 /** Settings of one version; canaries inherit every setting of main they leave out. */
 export const versionShape = {
   artifact: artifactSchema.optional(),
@@ -134,6 +162,7 @@ export const versionShape = {
     .optional(),
   labels: labelMap.optional(),
   annotations: annotationMap.optional(),
+  security: securitySchema.optional(),
 };
 
 export const versionSchema = z.strictObject(versionShape);
@@ -252,6 +281,8 @@ export const serviceSchema = z.strictObject({
 export type ArtifactInput = z.input<typeof artifactSchema>;
 /** An environment variable, as given. */
 export type EnvVarInput = z.input<typeof envVarSchema>;
+/** Security opt-outs of a version, as given. */
+export type SecurityInput = z.input<typeof securitySchema>;
 /** Scaling of a version, as given. */
 export type ScalingInput = z.input<typeof scalingSchema>;
 /** The main version, as given. */

@@ -288,10 +288,24 @@ describe('Seldon Core v2', () => {
       minReplicas: 1,
       maxReplicas: 4,
       podSpec: {
-        containers: [{ name: 'triton', resources: { requests: expect.objectContaining({ 'nvidia.com/gpu': '1' }), limits: expect.objectContaining({ 'nvidia.com/gpu': '1' }) } }],
+        containers: [
+          {
+            name: 'triton',
+            resources: { requests: expect.objectContaining({ 'nvidia.com/gpu': '1' }), limits: expect.objectContaining({ 'nvidia.com/gpu': '1' }) },
+            securityContext: {
+              allowPrivilegeEscalation: false,
+              capabilities: { drop: ['ALL'] },
+              readOnlyRootFilesystem: true,
+              runAsNonRoot: true,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+          },
+        ],
         securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
         nodeSelector: { 'nvidia.com/gpu.product': 'Tesla-T4' },
         tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+        volumes: [{ name: 'tmp', emptyDir: {} }],
       },
     });
     expect((byKind(objects, 'Model')[1] as any).spec.server).toBe(server.metadata.name);

@@ -3,11 +3,13 @@
  * cluster): for every backend it creates exactly the rendered objects, as the
  * right resource types, with the same inputs.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { EXAMPLES } from '../support/cli';
-import { expectValidManifests } from '../support/manifests';
+import { parse, stringify } from 'yaml';
+import { EXAMPLES, writeTemp } from '../support/cli';
+import { CRDS_DIR, expectValidManifests } from '../support/manifests';
 
 interface Created {
   readonly type: string;
@@ -227,6 +229,28 @@ describe('CanaryInferenceService (Pulumi) from code', () => {
 
   test('a file that cannot be read or parsed throws a RunError with the position', () => {
     expect(() => CanaryInferenceService.fromConfigFile('missing', '/nonexistent/canary.yaml')).toThrow(/cannot read the file/);
+  });
+});
+
+describe('the cluster\'s CRDs (option clusterCrds)', () => {
+  const current = path.join(CRDS_DIR, 'kserve/serving.kserve.io_inferenceservices.yaml');
+  function withoutCanary(): string {
+    const crd = parse(fs.readFileSync(current, 'utf8'));
+    for (const v of crd.spec.versions) delete v.schema.openAPIV3Schema.properties.spec.properties.canary;
+    return writeTemp('kserve-0.19.yaml', stringify(crd));
+  }
+
+  test('a KServe without spec.canary refuses the multi-canary InferenceService before anything is created', () => {
+    expect(() => CanaryInferenceService.fromConfigFile('old', modelsFile, {}, { clusterCrds: withoutCanary() })).toThrow(pulumi.ResourceError);
+    expect(() => CanaryInferenceService.fromConfigFile('old', modelsFile, {}, { clusterCrds: withoutCanary() })).toThrow(
+      'InferenceService/summarization-blel: spec.canary: unknown field "canary"',
+    );
+  });
+
+  test('the current CRDs take it', async () => {
+    const svc = CanaryInferenceService.fromConfigFile('current', modelsFile, {}, { clusterCrds: [current] });
+    expect(await settle(svc)).toHaveLength(1);
+    expect(lib.validateAgainstCrds).toBeDefined();
   });
 });
 

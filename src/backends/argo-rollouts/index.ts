@@ -350,13 +350,13 @@ function podTemplate(spec: CanarySpec, v: Version): Record<string, unknown> {
           ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
           ...(env.length > 0 ? { env } : {}),
           resources: resources(v),
-          securityContext: containerSecurityContext(),
-          volumeMounts: scratchVolumeMounts(),
+          securityContext: containerSecurityContext(v),
+          volumeMounts: scratchVolumeMounts(v),
         },
       ],
-      securityContext: podSecurityContext(),
+      securityContext: podSecurityContext(v),
       ...placement(v),
-      volumes: scratchVolumes(),
+      volumes: scratchVolumes(v),
     },
   };
 }

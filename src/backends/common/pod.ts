@@ -41,29 +41,48 @@ export function containerEnv(env: readonly EnvVar[]): Record<string, unknown>[] 
 /** Name of the scratch volume mounted at /tmp, since the root filesystem is read-only. */
 export const TMP_VOLUME = 'tmp';
 
-/** Container security context meeting Pod Security Standards `restricted`. */
-export function containerSecurityContext(): Record<string, unknown> {
+/**
+ * Container security context: Pod Security Standards `restricted` (no privilege
+ * escalation, every capability dropped, non-root, RuntimeDefault seccomp) and a
+ * read-only root filesystem, unless the version opted out of a setting.
+ */
+export function containerSecurityContext(version: Version): Record<string, unknown> {
+  const s = version.security;
   return {
-    allowPrivilegeEscalation: false,
-    capabilities: { drop: ['ALL'] },
-    readOnlyRootFilesystem: true,
-    runAsNonRoot: true,
-    seccompProfile: { type: 'RuntimeDefault' },
+    allowPrivilegeEscalation: s.allowPrivilegeEscalation,
+    capabilities: { drop: ['ALL'], ...(s.addCapabilities.length > 0 ? { add: [...s.addCapabilities] } : {}) },
+    readOnlyRootFilesystem: s.readOnlyRootFilesystem,
+    runAsNonRoot: s.runAsNonRoot,
+    ...(s.runAsUser !== undefined ? { runAsUser: s.runAsUser } : {}),
+    ...(s.runAsGroup !== undefined ? { runAsGroup: s.runAsGroup } : {}),
+    seccompProfile: { type: s.seccompProfile },
   };
 }
 
-/** Pod security context meeting Pod Security Standards `restricted`. */
-export function podSecurityContext(): Record<string, unknown> {
-  return { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
+/** Pod security context: `restricted` unless the version opted out. */
+export function podSecurityContext(version: Version): Record<string, unknown> {
+  const s = version.security;
+  return {
+    runAsNonRoot: s.runAsNonRoot,
+    ...(s.runAsUser !== undefined ? { runAsUser: s.runAsUser } : {}),
+    ...(s.runAsGroup !== undefined ? { runAsGroup: s.runAsGroup } : {}),
+    seccompProfile: { type: s.seccompProfile },
+  };
 }
 
-/** Volumes backing the writable paths of a read-only container. */
-export function scratchVolumes(): Record<string, unknown>[] {
-  return [{ name: TMP_VOLUME, emptyDir: {} }];
+/** The volume name of a writable path: `tmp` for /tmp, else `writable-N` by position. */
+function scratchName(path: string, index: number): string {
+  return path === '/tmp' ? TMP_VOLUME : `writable-${index}`;
 }
 
-export function scratchVolumeMounts(): Record<string, unknown>[] {
-  return [{ name: TMP_VOLUME, mountPath: '/tmp' }];
+/** emptyDir volumes backing the version's writable paths. */
+export function scratchVolumes(version: Version): Record<string, unknown>[] {
+  return version.security.writablePaths.map((p, i) => ({ name: scratchName(p, i), emptyDir: {} }));
+}
+
+/** Mounts of the version's writable paths. */
+export function scratchVolumeMounts(version: Version): Record<string, unknown>[] {
+  return version.security.writablePaths.map((p, i) => ({ name: scratchName(p, i), mountPath: p }));
 }
 
 /** Node placement from the instance type. */

@@ -360,8 +360,8 @@ function implementation(version: Version, inCanaryList: boolean): Pick<Predictor
   const base: ContainerFields = {
     env: containerEnv(version.env),
     resources: resources(version),
-    securityContext: containerSecurityContext(),
-    volumeMounts: scratchVolumeMounts(),
+    securityContext: containerSecurityContext(version),
+    volumeMounts: scratchVolumeMounts(version),
   };
   const a = version.artifact;
   if (a.kind === 'model') {
@@ -401,8 +401,8 @@ function podFields(spec: CanarySpec, version: Version): Partial<PredictorSpec> {
     labels: podLabels(spec, version),
     ...(Object.keys(version.annotations).length > 0 ? { annotations: { ...version.annotations } } : {}),
     ...placement(version),
-    securityContext: podSecurityContext(),
-    volumes: scratchVolumes(),
+    securityContext: podSecurityContext(version),
+    volumes: scratchVolumes(version),
   };
 }
 

@@ -4,7 +4,7 @@
  * Experiment that splits traffic between the versions' Models.
  */
 import { allVersions, CanarySpec, deriveName, Issue, servingVersions, Version, versionPath } from '../../spec';
-import { objectLabels, placement, podSecurityContext, resources } from '../common/pod';
+import { containerSecurityContext, objectLabels, placement, podSecurityContext, resources, scratchVolumeMounts, scratchVolumes } from '../common/pod';
 import { versionsWithWindows } from '../seldon';
 import { BackendCapabilities, BackendOutput, BackendRenderer, KubeObject, RenderContext } from '../types';
 
@@ -188,9 +188,12 @@ function server(spec: CanarySpec, name: string, config: string, versions: readon
       replicas,
       ...(max > replicas ? { minReplicas: replicas, maxReplicas: max } : {}),
       podSpec: {
-        containers: [{ name: config, resources: resources(first) }],
-        securityContext: podSecurityContext(),
+        containers: [
+          { name: config, resources: resources(first), securityContext: containerSecurityContext(first), volumeMounts: scratchVolumeMounts(first) },
+        ],
+        securityContext: podSecurityContext(first),
         ...placement(first),
+        volumes: scratchVolumes(first),
       },
     },
   };

@@ -181,8 +181,8 @@ function predictor(spec: CanarySpec, v: Version, single: boolean): Record<string
       env: [...containerEnv(v.env), ...(a.kind === 'image' && a.storageUri ? [{ name: 'STORAGE_URI', value: a.storageUri }] : [])],
     } : {}),
     resources: resources(v),
-    securityContext: containerSecurityContext(),
-    volumeMounts: scratchVolumeMounts(),
+    securityContext: containerSecurityContext(v),
+    volumeMounts: scratchVolumeMounts(v),
   };
   const port = a.kind === 'bento' ? BENTO_PORT : a.kind === 'image' ? a.port : undefined;
   const graph: Record<string, unknown> = custom
@@ -192,9 +192,9 @@ function predictor(spec: CanarySpec, v: Version, single: boolean): Record<string
     metadata: { labels: podLabels(spec, v), ...(Object.keys(v.annotations).length > 0 ? { annotations: { ...v.annotations } } : {}) },
     spec: {
       containers: [container],
-      securityContext: podSecurityContext(),
+      securityContext: podSecurityContext(v),
       ...placement(v),
-      volumes: scratchVolumes(),
+      volumes: scratchVolumes(v),
     },
     ...(autoscales
       ? {
