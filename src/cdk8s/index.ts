@@ -106,6 +106,7 @@ export class CanaryInferenceService extends Construct {
   private readonly file?: FileSource;
   private readonly versions: CanaryVersion[] = [];
   private rendered: ApiObject[] = [];
+  private renderError?: ValidationError;
 
   constructor(scope: Construct, id: string, props: CanaryInferenceServiceProps) {
     super(scope, id);
@@ -168,19 +169,24 @@ export class CanaryInferenceService extends Construct {
     }).objects;
   }
 
+  /** The problems of the current definition: the last rendering's (props are immutable, so only addVersion changes it). */
   private problems(): string[] {
-    return problemsOf(() => this.render());
+    return this.renderError ? this.renderError.issues.map(formatIssue) : [];
   }
 
   /** Re-renders the child objects after every change; an invalid state renders none (validation reports it). */
   private refresh(): void {
     for (const obj of this.rendered) this.node.tryRemoveChild(obj.node.id);
     this.rendered = [];
+    this.renderError = undefined;
     let objects: readonly KubeObject[];
     try {
       objects = this.render();
     } catch (e) {
-      if (e instanceof ValidationError) return;
+      if (e instanceof ValidationError) {
+        this.renderError = e;
+        return;
+      }
       throw e;
     }
     this.rendered = objects.map((o, i) => new ApiObject(this, i === 0 ? 'Resource' : `${o.kind}-${o.metadata.name}`, o));

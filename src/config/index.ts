@@ -61,9 +61,13 @@ const DEFAULT_ROUTER = 'native';
 export function parseConfig(text: string, file: string, overrides: ConfigOverrides = {}): LoadedConfig {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const lines = text.split('\n');
   const position = (offset: number) => {
-    const p = lineCounter.linePos(offset);
-    return { file, line: p.line, column: p.col };
+    // counted from the text itself: the parser's line counter can miss newlines inside an erroneous token
+    const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
+    const line = before.split('\n').length;
+    const column = Math.min(before.length - before.lastIndexOf('\n'), (lines[line - 1] ?? '').length + 1);
+    return { file, line, column };
   };
   if (doc.errors.length > 0) {
     throw new ValidationError(
@@ -75,7 +79,15 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
     );
   }
   const locate = (path: IssuePath) => position(offsetOf(doc.contents, path));
-  const raw = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // an alias to an unknown anchor, or an alias bomb
+    throw new ValidationError([
+      { path: [], message: `the YAML's aliases cannot be resolved (${(e as Error).message}); define each anchor (&name) before its aliases (*name), and use few aliases`, position: { file, line: 1, column: 1 } },
+    ]);
+  }
   if (raw === null || raw === undefined) {
     throw new ValidationError([
       { path: [], message: 'the file is empty; a canary file needs at least "name" and one of "bento", "image" or "model"', position: { file, line: 1, column: 1 } },

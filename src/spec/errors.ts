@@ -64,7 +64,11 @@ function safeJson(value: unknown): string {
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {
-    return String(value);
+    try {
+      return String(value);
+    } catch {
+      return '(a value that cannot be shown)';
+    }
   }
 }
 

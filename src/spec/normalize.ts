@@ -190,6 +190,17 @@ function buildVersion(
   const reported = role === 'main' ? undefined : new Set(Object.keys(ownSecurity));
   const security = buildSecurity({ ...stripUndefined(inherited?.security ?? {}), ...ownSecurity }, [...path, 'security'], reported, issues);
 
+  // an image's storage URI is passed as STORAGE_URI: a variable of that name would be a duplicate entry
+  if (artifact?.kind === 'image' && artifact.storageUri !== undefined) {
+    const at = env.findIndex((e) => e.name === 'STORAGE_URI');
+    if (at >= 0) {
+      const ownAt = (own.env ?? []).findIndex((e) => e.name === 'STORAGE_URI');
+      issues.add(
+        ownAt >= 0 ? [...path, 'env', ownAt, 'name'] : [...path, 'artifact', 'storageUri'],
+        `STORAGE_URI is set from the image's storage URI (${artifact.storageUri})${ownAt >= 0 ? '' : ' and also in env inherited from main'}; remove one of them`,
+      );
+    }
+  }
   if (!artifact || !instanceType) return undefined;
   return stripUndefined({
     name,

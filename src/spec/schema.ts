@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { describeValue } from './errors';
-import { DNS1123_LABEL, labelValueProblem, MAX_LABEL_LENGTH, qualifiedNameProblem } from './names';
+import { DNS1035_LABEL, DNS1123_LABEL, labelValueProblem, MAX_LABEL_LENGTH, qualifiedNameProblem } from './names';
 
 /** Message for a value outside what a field allows: `must be <allowed>, got <value>; <fix>`. */
 function expect(allowed: string, fix?: string) {
@@ -174,7 +174,8 @@ export const canaryVersionSchema = z.strictObject({
 });
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
-const QUERY_NAME = /^[^\s&=#?]+$/;
+// printable: the key is written into the routers' configuration (and Istio's Lua) as text
+const QUERY_NAME = /^[^\s&=#?\u0000-\u001f\u007f]+$/;
 
 /** How requests are assigned to versions. */
 export const routingSchema = z.discriminatedUnion(
@@ -263,7 +264,13 @@ export const rolloutSchema = z.strictObject({
 
 /** The whole input of one canary inference service. */
 export const serviceSchema = z.strictObject({
-  name: dnsLabel('a service name'),
+  // every backend names Kubernetes Services (and KServe InferenceServices) after it: a DNS-1035 label
+  name: z
+    .string({ error: expect("a service name: a DNS-1035 label (lower-case letters, digits and '-', starting with a letter)") })
+    .max(MAX_LABEL_LENGTH, { error: expect(`at most ${MAX_LABEL_LENGTH} characters long`, 'shorten it') })
+    .regex(DNS1035_LABEL, {
+      error: expect("a service name: lower-case letters, digits and '-', starting with a letter and ending with a letter or digit", 'e.g. "fraud-detector"'),
+    }),
   namespace: dnsLabel('a namespace').optional(),
   mainVersionName: dnsLabel('a version name').optional(),
   main: versionSchema,

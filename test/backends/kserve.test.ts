@@ -146,7 +146,8 @@ describe('KServe Standard mode', () => {
     [
       'the name starts with a digit',
       service({ name: '1fraud' }),
-      ['name: KServe names must start with a letter, got "1fraud"'],
+      // true of every backend (Services are named after it), so the spec says it
+      ['name: must be a service name: lower-case letters, digits and \'-\', starting with a letter and ending with a letter or digit, got "1fraud"'],
     ],
     [
       'a version name starts with a digit',

@@ -85,12 +85,25 @@ export function checkGuardrailQueries(spec: CanarySpec, router: string): Issue[]
 
 /** Issues for guardrails of `plan` that have neither a query of their own nor a default for `router`. */
 export function checkPlanQueries(plan: RolloutPlan, router: string): Issue[] {
-  return plan.guardrails
+  const undeclared: Issue[] = [];
+  for (const g of plan.guardrails) {
+    for (const text of [g.query, g.web?.url]) {
+      for (const m of (text ?? '').matchAll(/\{\{\s*args\.([^}\s]+)\s*\}\}/g)) {
+        if (!(ANALYSIS_ARGS as readonly string[]).includes(m[1])) {
+          undeclared.push({
+            path: ['rollout', 'guardrails', g.kind, g.query !== undefined ? 'query' : 'url'],
+            message: `{{args.${m[1]}}} is not an argument of the analysis, so every measurement would fail; use ${ANALYSIS_ARGS.map((a) => `{{args.${a}}}`).join(', ')}`,
+          });
+        }
+      }
+    }
+  }
+  return [...undeclared, ...plan.guardrails
     .filter((g) => !g.defaulted && g.web === undefined && guardrailQuery(g, router, plan) === undefined)
-    .map((g) => ({
+    .map((g): Issue => ({
       path: ['rollout', 'guardrails', g.kind, 'query'],
       message: `router "${router}" has no request metrics to build a default ${g.kind} query from; set query (PromQL, with {{args.service}}, {{args.namespace}}, {{args.canary-version}}), or use router ${DEFAULT_QUERY_ROUTERS.map((r) => `"${r}"`).join(' or ')}`,
-    }));
+    }))];
 }
 
 function conditions(g: GuardrailSpec, value: string): { successCondition: string; failureCondition: string } {

@@ -79,6 +79,12 @@ export class ArgoRolloutsBackend implements BackendRenderer {
         message: `Argo Rollouts takes router ${this.routers.map((r) => `"${r}"`).join(', ')}, got "${context.router}"; use one of those`,
       });
     }
+    if (spec.mirror) {
+      issues.push({
+        path: ['versions', spec.mirror.name, 'mirror'],
+        message: `Argo Rollouts runs one pod template and cannot run a separate mirror version (${spec.mirror.name}); remove mirror, or use backend "seldon" (native) or "kserve" with router "istio", which mirror`,
+      });
+    }
     if (spec.canaries.length > 1) {
       issues.push({
         path: ['versions'],

@@ -174,12 +174,6 @@ export class KServeBackend implements BackendRenderer {
 // ---------------------------------------------------------------- checks
 
 function checkNames(spec: CanarySpec, mode: KServeModeName, issues: Issue[]): void {
-  if (!DNS1035_LABEL.test(spec.name)) {
-    issues.push({
-      path: ['name'],
-      message: `KServe names must start with a letter, got ${JSON.stringify(spec.name)}; rename the service, e.g. "svc-${spec.name}"`,
-    });
-  }
   const derived =
     mode === 'standard'
       ? allVersions(spec).map((v) => ({ name: deriveName(spec.name, v.name, 'predictor'), suffix: `-${v.name}-predictor` }))
@@ -218,6 +212,12 @@ function checkVersion(version: Version, issues: Issue[]): void {
     }
     if (e.name === 'STORAGE_URI' && version.artifact.kind !== 'bento' && version.artifact.kind !== 'image') {
       issues.push({ path: [...path, 'env', i, 'name'], message: 'STORAGE_URI is set by the model artifact; remove it from env' });
+    } else if (e.name === 'STORAGE_URI' && e.value !== undefined && e.value.includes('://') && !KSERVE_STORAGE_PREFIXES.some((p) => e.value!.startsWith(p))) {
+      // a custom container's STORAGE_URI goes through the same storage initializer
+      issues.push({
+        path: [...path, 'env', i, 'value'],
+        message: `KServe cannot load ${JSON.stringify(e.value)}: its storage initializer accepts ${KSERVE_STORAGE_PREFIXES.join(', ')} (or a local path); use one of those`,
+      });
     }
     if (e.name === 'PROTOCOL' && version.artifact.kind !== 'model' && e.value !== undefined && e.value !== 'v1' && e.value !== 'v2') {
       issues.push({ path: [...path, 'env', i, 'value'], message: `KServe accepts PROTOCOL "v1" or "v2" on custom predictors, got ${JSON.stringify(e.value)}` });
