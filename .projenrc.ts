@@ -60,6 +60,9 @@ const project = new typescript.TypeScriptProject({
   gitignore: ['/out/', '/dist-example/', '/examples/**/dist/', '/bench/results/'],
 });
 
+// the benchmark and its results are not part of the package
+project.npmignore?.exclude('/bench/');
+
 // Two entries: the main one (spec, backends, cdk8s, CLI) and the Pulumi component, so cdk8s users never load @pulumi/*.
 project.package.addField('peerDependenciesMeta', { '@pulumi/pulumi': { optional: true }, '@pulumi/kubernetes': { optional: true } });
 project.package.addField('exports', {
