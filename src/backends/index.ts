@@ -11,7 +11,7 @@ import { BackendRenderer } from './types';
 export * from './types';
 export * from './order';
 export { KServeBackend } from './kserve';
-export { ArgoRolloutsBackend, analysisTemplate, ANALYSIS_ARGS, METRIC_NAMES, defaultQuery, checkPlanQueries, measuredPlan } from './argo-rollouts';
+export { ArgoRolloutsBackend, analysisTemplate, ANALYSIS_ARGS, METRIC_NAMES, defaultQuery, checkPlanQueries, analysisTemplateIssues, measuredPlan } from './argo-rollouts';
 export type { AnalysisTemplateOptions } from './argo-rollouts';
 export { SeldonBackend } from './seldon';
 export { SeldonV2Backend } from './seldon-v2';

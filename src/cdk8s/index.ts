@@ -3,7 +3,7 @@
  */
 import { ApiObject, Chart, JsonPatch, Names } from 'cdk8s';
 import { Construct } from 'constructs';
-import { analysisTemplate, checkPlanQueries, KubeObject, measuredPlan } from '../backends';
+import { analysisTemplate, analysisTemplateIssues, KubeObject, measuredPlan } from '../backends';
 import { ConfigOverrides, LoadedConfig, loadConfigFile, specOfConfig, synthesizeConfig } from '../config';
 import { AnalysisMode, AnalysisProps, analysisInput, CanaryServiceOptions, CanaryVersionProps, serviceInput } from '../props';
 import { synthesize } from '../render';
@@ -252,15 +252,9 @@ export class AnalysisTemplate extends Construct {
   private render(): KubeObject {
     const plan = parseRollout({ ...analysisInput(this.props), analysis: (this.props.mode ?? AnalysisMode.STEP).name }, []);
     const router = (this.props.router ?? Router.istio()).name;
-    const missing = checkPlanQueries(plan, router);
-    if (missing.length > 0) throw new ValidationError(missing);
-    const measured = measuredPlan(plan, router);
-    if (measured.guardrails.length === 0) {
-      throw new ValidationError([
-        { path: ['guardrails'], message: `router "${router}" has no request metrics for the default guardrails; give guardrails with a query, or use router "istio" or "nginx"` },
-      ]);
-    }
-    return analysisTemplate(measured, {
+    const problems = analysisTemplateIssues(plan, router);
+    if (problems.length > 0) throw new ValidationError(problems);
+    return analysisTemplate(measuredPlan(plan, router), {
       name: this.name,
       namespace: this.props.clusterScope ? undefined : Chart.of(this).namespace,
       clusterScope: this.props.clusterScope,

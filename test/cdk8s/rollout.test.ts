@@ -419,7 +419,7 @@ describe('standalone AnalysisTemplate', () => {
   test('Router.native() with an explicit errorRate and no query fails synth at the guardrail\'s query', () => {
     const chart = mlChart();
     new AnalysisTemplate(chart, 'T', { name: 'guardrails', router: Router.native(), guardrails: [Guardrail.errorRate()] });
-    expect(synthError(() => Testing.synth(chart))).toMatch(/rollout\.guardrails\.errorRate\.query: router "native" has no request metrics/);
+    expect(synthError(() => Testing.synth(chart))).toMatch(/\] guardrails\.errorRate\.query: router "native" has no request metrics/);
   });
 
   test('an inverted band fails synth with the path', () => {

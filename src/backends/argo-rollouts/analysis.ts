@@ -3,7 +3,7 @@
  * `successCondition`, rollback threshold -> `failureCondition`; a value in
  * between is Inconclusive, which pauses the rollout for a human.
  */
-import { CanarySpec, goDuration, GuardrailSpec, GuardrailKind, Issue, RolloutPlan } from '../../spec';
+import { CanarySpec, goDuration, GuardrailKind, GuardrailSpec, Issue, IssuePath, RolloutPlan } from '../../spec';
 import { objectLabels } from '../common/pod';
 import { KubeObject } from '../types';
 
@@ -71,6 +71,21 @@ export function guardrailQuery(g: GuardrailSpec, router: string, plan: RolloutPl
 }
 
 /**
+ * Everything that keeps `plan` from becoming a standalone AnalysisTemplate for
+ * `router`, on paths under `base`: queries it lacks, or no guardrail to measure.
+ */
+export function analysisTemplateIssues(plan: RolloutPlan, router: string, base: IssuePath = []): Issue[] {
+  const issues = checkPlanQueries(plan, router, base);
+  if (issues.length === 0 && measuredPlan(plan, router).guardrails.length === 0) {
+    issues.push({
+      path: [...base, 'guardrails'],
+      message: `router "${router}" has no request metrics for the default guardrails; give guardrails with a query, or use router ${DEFAULT_QUERY_ROUTERS.map((r) => `"${r}"`).join(' or ')}`,
+    });
+  }
+  return issues;
+}
+
+/**
  * The plan as measured with `router`: default guardrails (none given) only
  * where the router has request metrics to query.
  */
@@ -84,14 +99,14 @@ export function checkGuardrailQueries(spec: CanarySpec, router: string): Issue[]
 }
 
 /** Issues for guardrails of `plan` that have neither a query of their own nor a default for `router`. */
-export function checkPlanQueries(plan: RolloutPlan, router: string): Issue[] {
+export function checkPlanQueries(plan: RolloutPlan, router: string, base: IssuePath = ['rollout']): Issue[] {
   const undeclared: Issue[] = [];
   for (const g of plan.guardrails) {
     for (const text of [g.query, g.web?.url]) {
       for (const m of (text ?? '').matchAll(/\{\{\s*args\.([^}\s]+)\s*\}\}/g)) {
         if (!(ANALYSIS_ARGS as readonly string[]).includes(m[1])) {
           undeclared.push({
-            path: ['rollout', 'guardrails', g.kind, g.query !== undefined ? 'query' : 'url'],
+            path: [...base, 'guardrails', g.kind, g.query !== undefined ? 'query' : 'url'],
             message: `{{args.${m[1]}}} is not an argument of the analysis, so every measurement would fail; use ${ANALYSIS_ARGS.map((a) => `{{args.${a}}}`).join(', ')}`,
           });
         }
@@ -101,7 +116,7 @@ export function checkPlanQueries(plan: RolloutPlan, router: string): Issue[] {
   return [...undeclared, ...plan.guardrails
     .filter((g) => !g.defaulted && g.web === undefined && guardrailQuery(g, router, plan) === undefined)
     .map((g): Issue => ({
-      path: ['rollout', 'guardrails', g.kind, 'query'],
+      path: [...base, 'guardrails', g.kind, 'query'],
       message: `router "${router}" has no request metrics to build a default ${g.kind} query from; set query (PromQL, with {{args.service}}, {{args.namespace}}, {{args.canary-version}}), or use router ${DEFAULT_QUERY_ROUTERS.map((r) => `"${r}"`).join(' or ')}`,
     }))];
 }
