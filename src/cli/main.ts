@@ -180,17 +180,16 @@ export function main(argv: readonly string[], io: CliIo): number {
     if (args.command === 'route') return route(args, specOfConfig(config), io);
     const rendered = synthesizeConfig(config, { stage: args.stage, promote: args.promote, rollback: args.rollback || undefined });
     if (args.command === 'plan') {
-      const spec = specOfConfig(config);
-      if (!spec.rollout) {
-        io.stderr(`${args.file}: the file has no rollout section, so there is no stage plan; add rollout: {stages: [5, 10, 25, 50, 100], pause: 5m}\n`);
-        return 1;
-      }
-      if (spec.canaries.length === 0) {
-        io.stderr(`${args.file}: the file has no canary version to roll out; add one under canary.versions\n`);
-        return 1;
-      }
+      // the spec says when there is no plan (no rollout, no canary), in the file's words
       const backend = Backend.of(config.backend, { kserveMode: config.kserveMode, kserveStrategy: config.kserveStrategy });
-      io.stdout(formatPlan(spec, config.router, backend.renderer.title));
+      let plan: string;
+      try {
+        plan = formatPlan(rendered.spec, config.router, backend.renderer.title);
+      } catch (e) {
+        if (e instanceof ValidationError) throw new ValidationError(config.toFileIssues(e.issues));
+        throw e;
+      }
+      io.stdout(plan);
       return 0;
     }
     for (const w of rendered.warnings) io.stderr(`warning: ${w}\n`);

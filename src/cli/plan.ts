@@ -5,13 +5,8 @@
 import { defaultQuery, measuredPlan } from '../backends';
 import { CanarySpec, goDuration, GuardrailSpec, RolloutPlan, stagePlan } from '../spec';
 
-/** Guardrail names as the file writes them. */
-const FILE_NAMES: Readonly<Record<GuardrailSpec['kind'], string>> = {
-  errorRate: 'error_rate',
-  p99LatencyMs: 'p99_latency_ms',
-  predictionDriftPsi: 'prediction_drift_psi',
-  businessMetricDelta: 'business_metric_delta',
-};
+/** A guardrail's name as the file writes it: `errorRate` -> `error_rate`. */
+const fileName = (kind: GuardrailSpec['kind']) => kind.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 function table(rows: readonly (readonly string[])[]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
@@ -44,7 +39,7 @@ export function formatPlan(spec: CanarySpec, router: string, backendTitle: strin
     lines.push(
       table(
         plan.guardrails.map((g) => [
-          `  ${FILE_NAMES[g.kind]}`,
+          `  ${fileName(g.kind)}`,
           g.better === 'lower' ? `promote below ${g.promote}` : `promote above ${g.promote}`,
           g.better === 'lower' ? `roll back above ${g.rollback}` : `roll back below ${g.rollback}`,
           source(g, router, plan),

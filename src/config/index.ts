@@ -316,6 +316,8 @@ function toSpecInput(cfg: FileConfig, overrides: ConfigOverrides, map: PathMap):
   map.set(['rollback'], ['--rollback']);
 
   input.main = toVersion(cfg, [], service, servicePath, ['main'], map, cfg.envs);
+  // canary versions live under canary.versions, also when the file has none yet
+  map.set(['versions'], ['canary', 'versions']);
 
   if (cfg.canary) {
     map.set(['routing'], ['canary']);
@@ -325,7 +327,6 @@ function toSpecInput(cfg: FileConfig, overrides: ConfigOverrides, map: PathMap):
     // route_by only means something for header and query routing (BentoCloud ignores it otherwise)
     input.routing = type === 'header' || type === 'query' ? { type, key: cfg.canary.route_by } : { type };
     const versions: Record<string, unknown> = {};
-    map.set(['versions'], ['canary', 'versions']);
     for (const [name, v] of Object.entries(cfg.canary.versions ?? {})) {
       const vPath: IssuePath = ['canary', 'versions', name];
       const vServiceName = Object.keys(v.services ?? {})[0];

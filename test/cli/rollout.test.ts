@@ -292,9 +292,20 @@ describe('plan', () => {
 
   test('a file without a rollout or without canaries has no plan', () => {
     const noRollout = variant('plan-none.yaml', (doc) => delete doc.rollout);
-    expect(runCli('plan', '-f', noRollout)).toMatchObject({ code: 1, stderr: expect.stringContaining('has no rollout section') });
-    const noCanary = variant('plan-nocanary.yaml', (doc) => delete doc.canary);
-    expect(runCli('plan', '-f', noCanary)).toMatchObject({ code: 1, stderr: expect.stringContaining('no canary version to roll out') });
+    expect(runCli('plan', '-f', noRollout)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `${noRollout}:1:1 rollout: a stage plan needs a rollout section with stages; add rollout: {stages: [5, 10, 25, 50, 100]}\n`,
+    });
+    const noCanary = variant('plan-nocanary.yaml', (doc) => {
+      delete doc.canary;
+      doc.kubernetes.backend = 'kserve';
+    });
+    expect(runCli('plan', '-f', noCanary)).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: expect.stringMatching(/^\S+:\d+:\d+ canary\.versions: a stage plan needs a canary version to roll out; add one under versions\n$/),
+    });
   });
 
   test('an invalid file gets its problems, not a plan', () => {
