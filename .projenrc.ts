@@ -95,6 +95,9 @@ project.eslint?.addOverride({
   rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'zod', message: 'zod belongs in src/spec (and src/config)' }] }] },
 });
 
+// Programs the suite runs that npm does not bring (LuaJIT) are installed by the test command itself when missing.
+project.testTask.prependExec('bash scripts/test-tools.sh');
+
 // The main example: synthesize the BentoCloud-style file with model artifacts on KServe Standard mode.
 project.addTask('example', {
   description: 'Synthesize the main example (examples/bentocloud/summarization-models.yaml) on KServe Standard mode',

@@ -4,8 +4,9 @@
 import { stringify } from 'yaml';
 import { Backend, BackendRenderer, KubeObject, Rendered, TrafficTarget } from './backends';
 import { podMonitor } from './backends/common/monitoring';
+import { runtimeNotes } from './backends/common/runtime';
 import { checkRouting, Router } from './routers';
-import { atStage, CanarySpec, InstanceTypeCatalog, IssueCollector, normalizeServiceCollecting, promoted, rolledBack, ValidationError } from './spec';
+import { allVersions, atStage, CanarySpec, InstanceTypeCatalog, IssueCollector, normalizeServiceCollecting, promoted, rolledBack, ValidationError } from './spec';
 
 /** Options of {@link synthesize}. */
 export interface SynthesizeOptions {
@@ -104,9 +105,10 @@ export function synthesize(input: unknown, options: SynthesizeOptions = {}): Syn
   issues.addAll(backend.check(spec, context));
   issues.throwIfAny();
   const out = backend.render(spec, context);
-  const routed = router.renderer && out.targets ? router.renderer.render(spec, out.targets, router.settings) : [];
+  const settings = out.routeName !== undefined ? { ...router.settings, routeName: out.routeName } : router.settings;
+  const routed = router.renderer && out.targets ? router.renderer.render(spec, out.targets, settings) : [];
   const monitors: KubeObject[] = [];
-  const warnings = [...out.warnings];
+  const warnings = [...out.warnings, ...runtimeNotes(spec, allVersions(spec))];
   if (spec.monitoring) {
     const endpoints = backend.metricsEndpoints?.(spec, context) ?? [];
     if (endpoints.length > 0) monitors.push(podMonitor(spec, endpoints));

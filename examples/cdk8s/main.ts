@@ -15,6 +15,7 @@ const chart = new Chart(app, 'ml', { namespace: 'ml' });
 // Fraud detection: v2 goes 5, 10, 25, 50, 100 percent under Argo Rollouts, guarded by error rate, latency and drift.
 const fraud = new CanaryInferenceService(chart, 'FraudDetector', {
   name: 'fraud-detector',
+  imageRepository: 'registry.example.com/bentos',
   backend: Backend.argoRollouts(),
   router: Router.istio(),
   main: {

@@ -3,7 +3,7 @@
  */
 import { didYouMean, ValidationError } from '../spec';
 import { ArgoRolloutsBackend } from './argo-rollouts';
-import { KServeBackend, KServeModeName, KServeStrategyName } from './kserve';
+import { KNATIVE_FEATURE_NAMES, KNATIVE_MAX_REVISION_TIMEOUT_SECONDS, KServeBackend, KServeModeName, KServeStrategyName } from './kserve';
 import { SeldonBackend } from './seldon';
 import { SeldonV2Backend } from './seldon-v2';
 import { BackendRenderer } from './types';
@@ -76,13 +76,47 @@ export interface KServeBackendOptions {
    * @default - KServeStrategy.PER_VERSION with router istio or gateway-api, else KServeStrategy.CANARY
    */
   readonly strategy?: KServeStrategy;
+  /**
+   * Knative feature flags enabled in the cluster (ConfigMap `config-features`
+   * in knative-serving), for Knative mode: `kubernetes.podspec-nodeselector`,
+   * `kubernetes.podspec-tolerations`, `kubernetes.podspec-securitycontext`,
+   * `kubernetes.containerspec-addcapabilities`. Knative refuses the pod fields
+   * they govern while they are off (its default).
+   * @default - none: Knative's defaults
+   */
+  readonly knativeFeatures?: readonly string[];
+  /**
+   * Knative's `max-revision-timeout-seconds` (ConfigMap `config-defaults`):
+   * the longest request timeout it accepts.
+   * @default 600
+   */
+  readonly knativeMaxRevisionTimeoutSeconds?: number;
+}
+
+/** Knative settings from the backend options; unknown flags are refused with the known ones. */
+function knativeSettings(options: KServeBackendOptions) {
+  const given: unknown = options.knativeFeatures ?? [];
+  const features: readonly unknown[] = Array.isArray(given) ? given : [];
+  const max = options.knativeMaxRevisionTimeoutSeconds ?? KNATIVE_MAX_REVISION_TIMEOUT_SECONDS;
+  const issues = [
+    ...(Array.isArray(given) ? [] : [{ path: ['knativeFeatures'], message: `must be a list of Knative feature flag names, got ${JSON.stringify(given)}; e.g. ["${KNATIVE_FEATURE_NAMES[0]}"]` }]),
+    ...features.flatMap((f, i) => (typeof f === 'string' && KNATIVE_FEATURE_NAMES.includes(f) ? [] : [{
+      path: ['knativeFeatures', i],
+      message: `unknown Knative feature flag ${JSON.stringify(f)}; the flags that matter here are ${KNATIVE_FEATURE_NAMES.join(', ')}`,
+    }])),
+    ...(!Number.isInteger(max) || max < 1
+      ? [{ path: ['knativeMaxRevisionTimeoutSeconds'], message: `must be a whole number of seconds of at least 1, got ${JSON.stringify(max)}; use the cluster's max-revision-timeout-seconds (600 by default)` }]
+      : []),
+  ];
+  if (issues.length > 0) throw new ValidationError(issues);
+  return { features: features as string[], maxRevisionTimeoutSeconds: max };
 }
 
 /** Where a service is rendered to. */
 export class Backend {
   /** KServe InferenceServices. */
   public static kserve(options: KServeBackendOptions = {}): Backend {
-    return new Backend(new KServeBackend((options.mode ?? KServeMode.STANDARD).name, options.strategy?.name));
+    return new Backend(new KServeBackend((options.mode ?? KServeMode.STANDARD).name, options.strategy?.name, knativeSettings(options)));
   }
 
   /**
@@ -113,13 +147,18 @@ export class Backend {
    * A backend by the name used in files and flags.
    * @throws ValidationError naming the known backends
    */
-  public static of(name: string, options: { kserveMode?: string; kserveStrategy?: string } = {}): Backend {
-    // kserveMode and kserveStrategy apply to backend kserve only
+  public static of(
+    name: string,
+    options: { kserveMode?: string; kserveStrategy?: string; knativeFeatures?: readonly string[]; knativeMaxRevisionTimeoutSeconds?: number } = {},
+  ): Backend {
+    // the KServe and Knative options apply to backend kserve only
     switch (name) {
       case 'kserve':
         return Backend.kserve({
           mode: options.kserveMode !== undefined ? KServeMode.of(options.kserveMode) : undefined,
           strategy: options.kserveStrategy !== undefined ? KServeStrategy.of(options.kserveStrategy) : undefined,
+          knativeFeatures: options.knativeFeatures,
+          knativeMaxRevisionTimeoutSeconds: options.knativeMaxRevisionTimeoutSeconds,
         });
       // the KServe options are ignored here: a file written for KServe stays usable with --backend seldon
       case 'seldon':

@@ -41,6 +41,12 @@ export interface TrafficTarget {
 export interface BackendOutput extends Rendered {
   /** One target per version (main first), when a router other than `native` splits traffic. */
   readonly targets?: readonly TrafficTarget[];
+  /**
+   * Name for the router's own routing objects (VirtualService, HTTPRoute), when
+   * the backend's controller already writes one named after the service.
+   * @default - the service's name
+   */
+  readonly routeName?: string;
 }
 
 /** Context a backend checks and renders in. */

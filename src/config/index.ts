@@ -45,6 +45,10 @@ export interface LoadedConfig {
   readonly backend: string;
   readonly kserveMode?: string;
   readonly kserveStrategy?: string;
+  /** `kubernetes.knative_features`: Knative feature flags the cluster has enabled. */
+  readonly knativeFeatures?: readonly string[];
+  /** `kubernetes.knative_max_revision_timeout_seconds`. */
+  readonly knativeMaxRevisionTimeoutSeconds?: number;
   readonly router: string;
   readonly routerOptions: RouterOptions;
   /** Maps issues on the spec's paths to the file's paths and positions. */
@@ -109,6 +113,10 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
     backend: overrides.backend ?? str(k8s.backend) ?? DEFAULT_BACKEND,
     kserveMode: overrides.kserveMode ?? str(k8s.kserve_mode),
     kserveStrategy: overrides.kserveStrategy ?? str(k8s.kserve_strategy),
+    ...(k8s.knative_features !== undefined ? { knativeFeatures: k8s.knative_features as string[] } : {}),
+    ...(k8s.knative_max_revision_timeout_seconds !== undefined
+      ? { knativeMaxRevisionTimeoutSeconds: k8s.knative_max_revision_timeout_seconds as number }
+      : {}),
     router: overrides.router ?? str(k8s.router) ?? DEFAULT_ROUTER,
     routerOptions: {
       pinHeader: overrides.pinHeader ?? str(k8s.pin_header),
@@ -164,7 +172,12 @@ export interface ConfigSynthesizeOptions {
  */
 export function synthesizeConfig(config: LoadedConfig, options: ConfigSynthesizeOptions = {}): Synthesized {
   try {
-    const backend = Backend.of(config.backend, { kserveMode: config.kserveMode, kserveStrategy: config.kserveStrategy });
+    const backend = Backend.of(config.backend, {
+      kserveMode: config.kserveMode,
+      kserveStrategy: config.kserveStrategy,
+      knativeFeatures: config.knativeFeatures,
+      knativeMaxRevisionTimeoutSeconds: config.knativeMaxRevisionTimeoutSeconds,
+    });
     const router = Router.of(config.router, config.routerOptions);
     return synthesize(config.input, { ...options, backend, router });
   } catch (e) {
@@ -265,13 +278,24 @@ function crossChecks(cfg: FileConfig): Issue[] {
   return issues;
 }
 
+/** Keys that describe a container image, beside `image`: file key -> spec key. */
+const IMAGE_FIELDS = {
+  storage_uri: 'storageUri',
+  port: 'port',
+  readiness_path: 'readinessPath',
+  liveness_path: 'livenessPath',
+  user: 'user',
+  group: 'group',
+} as const;
+const IMAGE_KEYS = Object.keys(IMAGE_FIELDS) as (keyof typeof IMAGE_FIELDS)[];
+
 function artifactChecks(v: FileConfig | FileVersion, path: IssuePath): Issue[] {
   const set = (['bento', 'image', 'model'] as const).filter((k) => v[k] !== undefined);
   const issues: Issue[] = [];
   if (set.length > 1) {
     issues.push({ path: [...path, set[1]], message: `set only one of bento, image or model, got ${set.join(' and ')}; remove the others` });
   }
-  for (const k of ['storage_uri', 'port'] as const) {
+  for (const k of IMAGE_KEYS) {
     if (v[k] !== undefined && v.image === undefined) {
       issues.push({
         path: [...path, k],
@@ -308,6 +332,8 @@ function toSpecInput(cfg: FileConfig, overrides: ConfigOverrides, map: PathMap):
   map.set(['kserveMode'], overrides.kserveMode !== undefined ? ['--kserve-mode'] : ['kubernetes', 'kserve_mode']);
   map.set(['router'], overrides.router !== undefined ? ['--router'] : ['kubernetes', 'router']);
   map.set(['kserveStrategy'], overrides.kserveStrategy !== undefined ? ['--kserve-strategy'] : ['kubernetes', 'kserve_strategy']);
+  map.set(['knativeFeatures'], ['kubernetes', 'knative_features']);
+  map.set(['knativeMaxRevisionTimeoutSeconds'], ['kubernetes', 'knative_max_revision_timeout_seconds']);
   map.set(['pinHeader'], overrides.pinHeader !== undefined ? ['--pin-header'] : ['kubernetes', 'pin_header']);
   map.set(['gateway'], overrides.gateway !== undefined ? ['--gateway'] : ['kubernetes', 'gateway']);
   map.set(['hosts'], overrides.hosts !== undefined ? ['hosts'] : ['kubernetes', 'hosts']);
@@ -391,10 +417,13 @@ function toVersion(
     out.artifact = { type: 'bento', tag: art.bento };
     map.set([...specPath, 'artifact'], [...artPath, 'bento']);
   } else if (art.image !== undefined) {
-    out.artifact = dropUndefined({ type: 'image', image: art.image, storageUri: art.storage_uri, port: art.port });
+    const artifact: Record<string, unknown> = { type: 'image', image: art.image };
     map.set([...specPath, 'artifact'], [...artPath, 'image']);
-    map.set([...specPath, 'artifact', 'storageUri'], [...artPath, 'storage_uri']);
-    map.set([...specPath, 'artifact', 'port'], [...artPath, 'port']);
+    for (const k of IMAGE_KEYS) {
+      artifact[IMAGE_FIELDS[k]] = art[k];
+      map.set([...specPath, 'artifact', IMAGE_FIELDS[k]], [...artPath, k]);
+    }
+    out.artifact = dropUndefined(artifact);
   } else if (art.model !== undefined) {
     const m = art.model;
     out.artifact = dropUndefined({ type: 'model', storageUri: m.storage_uri, format: m.format, formatVersion: m.format_version, runtime: m.runtime });

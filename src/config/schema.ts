@@ -74,6 +74,10 @@ const artifactKeys = {
   image: leaf.optional(),
   storage_uri: leaf.optional(),
   port: leaf.optional(),
+  readiness_path: leaf.optional(),
+  liveness_path: leaf.optional(),
+  user: leaf.optional(),
+  group: leaf.optional(),
   model: model.optional(),
 };
 
@@ -143,6 +147,8 @@ export const fileSchema = z.strictObject({
       router: leaf.optional(),
       main_version: leaf.optional(),
       kserve_strategy: leaf.optional(),
+      knative_features: leaf.optional(),
+      knative_max_revision_timeout_seconds: leaf.optional(),
       pin_header: leaf.optional(),
       gateway: leaf.optional(),
       hosts: z.array(z.string()).optional(),

@@ -32,6 +32,12 @@ export interface RouterSettings {
   readonly hosts: readonly string[];
   /** Namespace of Istio's EnvoyFilter (the mesh root namespace applies it to every caller). */
   readonly filterNamespace: string;
+  /**
+   * Name of the routing object (VirtualService, HTTPRoute), set by the backend
+   * when its controller writes one named after the service.
+   * @default - the service's name
+   */
+  readonly routeName?: string;
 }
 
 /** A router that renders objects. */

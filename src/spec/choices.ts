@@ -13,9 +13,31 @@ export interface ImageArtifactOptions {
   readonly storageUri?: string;
   /**
    * Port the server listens on.
-   * @default - the serving stack's default
+   * @default 8080
    */
   readonly port?: number;
+  /**
+   * HTTP path that answers once the server is ready to serve (the readiness probe).
+   * @default - a TCP check on the port
+   */
+  readonly readinessPath?: string;
+  /**
+   * HTTP path that answers while the server is alive (the liveness probe).
+   * @default - a TCP check on the port
+   */
+  readonly livenessPath?: string;
+  /**
+   * Numeric user id the image runs as. The kubelet can only verify that a
+   * container runs as non-root with a numeric user, so a user named in the
+   * image's Dockerfile (`USER app`) needs its number here.
+   * @default 1000
+   */
+  readonly user?: number;
+  /**
+   * Numeric group id the image runs as.
+   * @default - the user id
+   */
+  readonly group?: number;
 }
 
 /** Options of {@link Artifact.model}. */

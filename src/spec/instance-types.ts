@@ -19,9 +19,16 @@ export interface InstanceTypeDefinition {
   readonly memory: string;
   /**
    * CPU limit.
-   * @default - no CPU limit (the pod may burst; CPU is compressible)
+   * @default - the CPU request (KServe and Knative otherwise fill in a limit of 1 CPU, below the request of most types)
    */
   readonly cpuLimit?: string;
+  /**
+   * Leave the CPU limit out, so the pod may burst (CPU is compressible). KServe
+   * fills in its own default limit (1 CPU) then, so a request above 1 CPU is
+   * refused on KServe.
+   * @default false
+   */
+  readonly unboundedCpu?: boolean;
   /**
    * Memory limit.
    * @default - the memory request
@@ -130,7 +137,7 @@ export class InstanceTypeCatalog {
     const gpuName = def.gpuResourceName ?? 'nvidia.com/gpu';
     const requests: Record<string, string> = { cpu: def.cpu, memory: def.memory };
     const limits: Record<string, string> = {};
-    if (def.cpuLimit) limits.cpu = def.cpuLimit;
+    if (!def.unboundedCpu) limits.cpu = def.cpuLimit ?? def.cpu;
     limits.memory = def.memoryLimit ?? def.memory;
     if (gpus > 0) {
       requests[gpuName] = String(gpus);

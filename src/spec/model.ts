@@ -19,8 +19,16 @@ export interface ImageArtifact {
   readonly kind: 'image';
   readonly image: string;
   readonly storageUri?: string;
-  /** Port the server listens on. */
+  /** Port the server listens on, as declared (undefined: the runtime profile's default). */
   readonly port?: number;
+  /** HTTP path that answers once the server is ready (undefined: a TCP check on the port). */
+  readonly readinessPath?: string;
+  /** HTTP path that answers while the server is alive (undefined: a TCP check on the port). */
+  readonly livenessPath?: string;
+  /** Numeric user the image runs as (undefined: the runtime profile's default). */
+  readonly user?: number;
+  /** Numeric group the image runs as (undefined: the user's number). */
+  readonly group?: number;
 }
 
 /** A model file served by the serving stack's own runtime for its format. */
@@ -34,8 +42,6 @@ export interface ModelArtifact {
 
 export type ArtifactSpec = BentoArtifact | ImageArtifact | ModelArtifact;
 
-/** Port a BentoML server listens on. */
-export const BENTO_PORT = 3000;
 
 export interface KeyRef {
   readonly name: string;

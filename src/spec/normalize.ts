@@ -224,7 +224,16 @@ function toArtifact(input: ArtifactInput, imageRepository: string | undefined): 
     case 'bento':
       return { kind: 'bento', tag: input.tag, image: imageRepository ? `${imageRepository}/${input.tag}` : input.tag };
     case 'image':
-      return stripUndefined({ kind: 'image', image: input.image, storageUri: input.storageUri, port: input.port });
+      return stripUndefined({
+        kind: 'image',
+        image: input.image,
+        storageUri: input.storageUri,
+        port: input.port,
+        readinessPath: input.readinessPath,
+        livenessPath: input.livenessPath,
+        user: input.user,
+        group: input.group,
+      });
     case 'model':
       return stripUndefined({
         kind: 'model',

@@ -57,6 +57,11 @@ const IMAGE_REF = /^[a-zA-Z0-9][a-zA-Z0-9._-]*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-
 const STORAGE_URI = /^[a-z][a-z0-9+.-]*:\/\/\S+$/;
 const REPOSITORY = /^[a-zA-Z0-9][a-zA-Z0-9._-]*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 
+/** An HTTP path a probe asks, e.g. `/healthz`. */
+const httpPath = z
+  .string({ error: expect('an HTTP path such as "/healthz"') })
+  .regex(/^\/[\x21-\x7e]*$/, { error: expect('an HTTP path starting with "/" (no spaces), such as "/healthz"') });
+
 const storageUri = z
   .string({ error: expect('a storage URI such as "s3://bucket/path"') })
   .regex(STORAGE_URI, { error: expect('a storage URI scheme://path (e.g. s3://, gs://, pvc://, hf://)') });
@@ -78,6 +83,10 @@ export const artifactSchema = z.discriminatedUnion(
       }),
       storageUri: storageUri.optional(),
       port: wholeNumber(1, 65535, 'a port number from 1 to 65535').optional(),
+      readinessPath: httpPath.optional(),
+      livenessPath: httpPath.optional(),
+      user: wholeNumber(0, 2_147_483_647, 'the numeric user id the image runs as, e.g. 1000').optional(),
+      group: wholeNumber(0, 2_147_483_647, 'the numeric group id the image runs as, e.g. 1000').optional(),
     }),
     z.strictObject({
       type: z.literal('model'),

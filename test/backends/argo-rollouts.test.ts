@@ -22,6 +22,7 @@ function fraudDetector(overrides: Record<string, any> = {}): any {
   return {
     name: 'fraud-detector',
     namespace: 'ml',
+    imageRepository: 'registry.example.com/bentos',
     main: MAIN,
     versions: { v2: { weight: 5, artifact: { type: 'bento', tag: 'fraud:v2def' } } },
     rollout: {
@@ -81,7 +82,14 @@ describe('Argo Rollouts: the fraud detector of the issue (istio)', () => {
     expect(rollout.spec.replicas).toBe(2);
     expect(rollout.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'fraud-detector' } });
     expect(rollout.spec.template.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'fraud-detector', 'version': 'v2' });
-    expect(rollout.spec.template.spec.containers[0]).toMatchObject({ image: 'fraud:v2def', ports: [{ name: 'http', containerPort: 3000 }] });
+    expect(rollout.spec.template.spec.containers[0]).toMatchObject({
+      image: 'registry.example.com/bentos/fraud:v2def',
+      ports: [{ name: 'http', containerPort: 3000 }],
+      // Argo Rollouts shifts weight only to Ready pods: BentoML's readiness, on the port it listens on
+      readinessProbe: { httpGet: { path: '/readyz', port: 'http' } },
+      livenessProbe: { httpGet: { path: '/livez', port: 'http' } },
+      securityContext: { runAsNonRoot: true, runAsUser: 1034, runAsGroup: 1034 },
+    });
   });
 
   test('steps: pin by header, then each stage is setWeight, a 5m pause and an analysis', () => {

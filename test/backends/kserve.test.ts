@@ -57,7 +57,8 @@ describe('KServe Standard mode', () => {
       runAsNonRoot: true,
       seccompProfile: { type: 'RuntimeDefault' },
     });
-    expect(p.model.resources).toEqual({ requests: { cpu: '2', memory: '4Gi' }, limits: { memory: '4Gi' } });
+    // the CPU limit is set: KServe would otherwise merge its runtime's limit of 1 CPU under the request of 2
+    expect(p.model.resources).toEqual({ requests: { cpu: '2', memory: '4Gi' }, limits: { cpu: '2', memory: '4Gi' } });
     expect(p.volumes).toEqual([{ name: 'tmp', emptyDir: {} }]);
     expect(p.model.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
   });

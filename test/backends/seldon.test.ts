@@ -47,8 +47,10 @@ describe('Seldon Core v1', () => {
     const container = p.componentSpecs[0].spec.containers[0];
     expect(container.name).toBe(p.graph.name);
     expect(container.image).toBeUndefined();
-    expect(container.resources).toEqual({ requests: { cpu: '2', memory: '4Gi' }, limits: { memory: '4Gi' } });
+    expect(container.resources).toEqual({ requests: { cpu: '2', memory: '4Gi' }, limits: { cpu: '2', memory: '4Gi' } });
     expect(container.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
+    // a pod security context replaces Seldon's default user 8888, so it names that user itself (no group: MLServer's images grant group 0)
+    expect(p.componentSpecs[0].spec.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 8888, seccompProfile: { type: 'RuntimeDefault' } });
     expect(objects).toMatchSnapshot();
   });
 
@@ -82,12 +84,32 @@ describe('Seldon Core v1', () => {
     const [main, v2] = (objects[0] as any).spec.predictors;
     expect(main.annotations).toEqual({ 'seldon.io/no-engine': 'true' });
     expect(main.graph).toEqual({ name: 'model', type: 'MODEL', endpoint: { type: 'REST', httpPort: 3000 }, children: [] });
-    expect(main.componentSpecs[0].spec.containers[0]).toMatchObject({ name: 'model', image: 'fraud:v1abc', env: [{ name: 'LOG_LEVEL', value: 'info' }] });
+    // BentoML's port named `http` (Seldon keeps it as the server's port), its probes, its numeric user and its writes redirected
+    expect(main.componentSpecs[0].spec.containers[0]).toMatchObject({
+      name: 'model',
+      image: 'fraud:v1abc',
+      env: [
+        { name: 'BENTOML_HOME', value: '/tmp/bentoml' },
+        { name: 'HF_HOME', value: '/tmp/huggingface' },
+        { name: 'XDG_CACHE_HOME', value: '/tmp/cache' },
+        { name: 'LOG_LEVEL', value: 'info' },
+      ],
+      ports: [{ name: 'http', containerPort: 3000, protocol: 'TCP' }],
+      readinessProbe: { httpGet: { path: '/readyz', port: 'http' } },
+      livenessProbe: { httpGet: { path: '/livez', port: 'http' } },
+      securityContext: { runAsUser: 1034, runAsGroup: 1034, runAsNonRoot: true },
+    });
     expect(v2.graph.endpoint.httpPort).toBe(8080);
-    expect(v2.componentSpecs[0].spec.containers[0].env).toEqual([
-      { name: 'LOG_LEVEL', value: 'info' },
-      { name: 'STORAGE_URI', value: 's3://models/fraud/v2' },
-    ]);
+    expect(v2.componentSpecs[0].spec.containers[0]).toMatchObject({
+      env: [
+        { name: 'LOG_LEVEL', value: 'info' },
+        { name: 'STORAGE_URI', value: 's3://models/fraud/v2' },
+      ],
+      ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
+      readinessProbe: { tcpSocket: { port: 'http' } },
+      securityContext: { runAsUser: 1000, runAsNonRoot: true },
+    });
+    expect(v2.componentSpecs[0].spec.containers[0].livenessProbe).toBeUndefined();
   });
 
   test.each([
@@ -159,8 +181,18 @@ describe('Seldon Core v1', () => {
     expect(unpinned.every((r: any) => r.mirror.host === 'fraud-s' && r.mirrorPercentage.value === 5)).toBe(true);
   });
 
-  test('gateway-api is refused, naming the routers it takes', () => {
-    expect(problems(service(), V1, Router.gatewayApi())).toEqual([expect.stringMatching(/^router: Seldon Core v1 takes router "native" or "istio"/)]);
+  test('router gateway-api routes to the Services Seldon creates per predictor, on the port each serves', () => {
+    const input = service({ versions: { b: { weight: 20, artifact: { type: 'bento', tag: 'fraud:v2' } } } });
+    const { objects } = synthesize(input, { backend: V1, router: Router.gatewayApi() });
+    expectValidManifests(objects);
+    const route: any = objects.find((o) => o.kind === 'HTTPRoute');
+    const weighted = route.spec.rules[route.spec.rules.length - 1].backendRefs;
+    // main (a prepackaged server) behind Seldon's engine on 8000; the bento without the engine, on BentoML's 3000
+    expect(weighted).toEqual([{ name: 'fraud-main', port: 8000, weight: 80 }, { name: 'fraud-b', port: 3000, weight: 20 }]);
+  });
+
+  test('fails when the router is nginx, naming the routers Seldon Core v1 takes', () => {
+    expect(problems(service(), V1, Router.of('nginx'))).toEqual([expect.stringMatching(/^router: Seldon Core v1 takes router "native", "istio", "gateway-api"/)]);
   });
 
   test('refusals: every problem at once, each on its path with the fix', () => {
@@ -239,16 +271,19 @@ describe('Seldon Core v2', () => {
     scaling: { minReplicas: 1, maxReplicas: 4 },
   };
 
-  test('main alone: one Model, no Experiment', () => {
+  test('main alone: one Model on a Server of its instance type, no Experiment', () => {
     const { objects } = synthesize(service(), { backend: V2 });
     expectValidManifests(objects);
-    expect(objects).toHaveLength(1);
-    expect(objects[0]).toMatchObject({
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Model/fraud-main', 'Server/fraud-mlserver-cpu-2']);
+    expect(objects[0]).toEqual({
       apiVersion: 'mlops.seldon.io/v1alpha1',
       kind: 'Model',
-      metadata: { name: 'fraud-main', namespace: 'ml', labels: { version: 'main' } },
-      spec: { storageUri: 's3://models/fraud/v1', requirements: ['xgboost'], replicas: 2, minReplicas: 2, maxReplicas: 6, memory: '4Gi' },
+      metadata: { name: 'fraud-main', namespace: 'ml', labels: { 'app.kubernetes.io/name': 'fraud', 'app.kubernetes.io/managed-by': 'canary-inference', 'version': 'main' } },
+      // no memory: the Server is sized by the instance type, and a model asking for the whole pod would not fit beside the canaries
+      spec: { storageUri: 's3://models/fraud/v1', requirements: ['xgboost'], replicas: 2, minReplicas: 2, maxReplicas: 6, server: 'fraud-mlserver-cpu-2' },
     });
+    const server: any = objects[1];
+    expect(server.spec.podSpec.containers[0]).toMatchObject({ name: 'mlserver', resources: { requests: { cpu: '2', memory: '4Gi' }, limits: { cpu: '2', memory: '4Gi' } } });
   });
 
   test('canaries: a Model each, an Experiment with main as default and the spec\'s shares', () => {
@@ -259,11 +294,12 @@ describe('Seldon Core v2', () => {
       'Model/fraud-main',
       'Model/fraud-a',
       'Model/fraud-b',
+      'Server/fraud-mlserver-cpu-2',
       'Server/fraud-triton-gpu-t4-1',
       'Experiment/fraud',
     ]);
     const a: any = objects[1];
-    expect(a.spec).toEqual({ storageUri: 's3://models/fraud/v1', requirements: ['xgboost'], replicas: 1, memory: '4Gi' });
+    expect(a.spec).toEqual({ storageUri: 's3://models/fraud/v1', requirements: ['xgboost'], replicas: 1, server: 'fraud-mlserver-cpu-2' });
     const exp: any = byKind(objects, 'Experiment')[0];
     expect(exp.spec).toEqual({
       default: 'fraud-main',
@@ -279,10 +315,21 @@ describe('Seldon Core v2', () => {
     expect(objects).toMatchSnapshot();
   });
 
-  test('an instance type with its own nodes gets a Server the Model is placed on', () => {
+  test('every instance type gets a Server of its own that the Model is placed on, Seldon\'s containers included', () => {
     const { objects } = synthesize(service({ versions: { b: gpuCanary } }), { backend: V2 });
     const server: any = byKind(objects, 'Server')[0];
-    expect(server.spec).toEqual({
+    const triton: any = byKind(objects, 'Server').find((s: any) => s.spec.serverConfig === 'triton');
+    expect(server.spec.serverConfig).toBe('mlserver');
+    const restricted = {
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      runAsGroup: 1000,
+      seccompProfile: { type: 'RuntimeDefault' },
+    };
+    expect(triton.spec).toEqual({
       serverConfig: 'triton',
       replicas: 1,
       minReplicas: 1,
@@ -292,24 +339,26 @@ describe('Seldon Core v2', () => {
           {
             name: 'triton',
             resources: { requests: expect.objectContaining({ 'nvidia.com/gpu': '1' }), limits: expect.objectContaining({ 'nvidia.com/gpu': '1' }) },
-            securityContext: {
-              allowPrivilegeEscalation: false,
-              capabilities: { drop: ['ALL'] },
-              readOnlyRootFilesystem: true,
-              runAsNonRoot: true,
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
+            securityContext: restricted,
             volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
           },
+          // Seldon's own containers, merged by name into the ServerConfig's, held to the same profile
+          { name: 'agent', securityContext: restricted, volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }] },
+          {
+            name: 'rclone',
+            env: [{ name: 'XDG_CACHE_HOME', value: '/tmp/cache' }],
+            securityContext: restricted,
+            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, { name: 'rclone-config', mountPath: '/rclone' }],
+          },
         ],
-        securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+        securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
         nodeSelector: { 'nvidia.com/gpu.product': 'Tesla-T4' },
         tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
-        volumes: [{ name: 'tmp', emptyDir: {} }],
+        volumes: [{ name: 'tmp', emptyDir: {} }, { name: 'rclone-config', emptyDir: {} }],
       },
     });
-    expect((byKind(objects, 'Model')[1] as any).spec.server).toBe(server.metadata.name);
-    expect((byKind(objects, 'Model')[0] as any).spec.server).toBeUndefined();
+    expect((byKind(objects, 'Model')[1] as any).spec.server).toBe(triton.metadata.name);
+    expect((byKind(objects, 'Model')[0] as any).spec.server).toBe(server.metadata.name);
   });
 
   test('a mirror is the Experiment\'s mirror with its percent, and not a candidate', () => {

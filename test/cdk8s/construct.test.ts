@@ -96,7 +96,7 @@ describe('CanaryInferenceService', () => {
     service.addVersion('a', { weight: 20 });
     const manifests = Testing.synth(chart);
     expectValidManifests(manifests);
-    expect(manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual(['Model/summarization-main', 'Model/summarization-a', 'Experiment/summarization']);
+    expect(manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual(['Model/summarization-main', 'Model/summarization-a', 'Server/summarization-mlserver-cpu-1', 'Experiment/summarization']);
     service.addVersion('b', { weight: 5, artifact: Artifact.bento('summarization:b') });
     expect(() => Testing.synth(chart)).toThrow(/versions\.b\.artifact: a Seldon Core v2 Model runs inside a shared server.*"seldon" \(Seldon Core v1\) or "kserve"/);
   });

@@ -25,8 +25,8 @@ describe('canary-inference synth', () => {
     const file = modelsVariant();
     // When it is synthesized for KServe Standard mode
     const run = runCli('synth', '-f', file, '--backend', 'kserve', '--kserve-mode', 'standard');
-    // Then one valid InferenceService carries a at 20 and b at 30
-    expect(run.stderr).toBe('');
+    // Then one valid InferenceService carries a at 20 and b at 30, and the one warning says where KServe applies that split
+    expect(run.stderr).toBe('warning: KServe Standard mode applies the spec.canary split (a 20%, b 30%) only in the Gateway API route KServe writes itself (inferenceservice-config ingress.enableGatewayApi: true); callers of the Service summarization-blel-predictor inside the cluster reach main alone. To split in-mesh traffic, use the per-version strategy with router "istio" or "gateway-api"\n');
     expect(run.code).toBe(0);
     const objects = docs(run.stdout);
     expect(objects).toHaveLength(1);
@@ -122,7 +122,7 @@ describe('canary-inference synth', () => {
 describe('canary-inference validate', () => {
   test('prints ok for a valid file', () => {
     const run = runCli('validate', '-f', path.join(EXAMPLES, 'summarization-models.yaml'));
-    expect(run).toEqual({ code: 0, stdout: 'ok\n', stderr: '' });
+    expect(run).toEqual({ code: 0, stdout: 'ok\n', stderr: 'warning: KServe Standard mode applies the spec.canary split (a 20%, b 30%) only in the Gateway API route KServe writes itself (inferenceservice-config ingress.enableGatewayApi: true); callers of the Service summarization-blel-predictor inside the cluster reach main alone. To split in-mesh traffic, use the per-version strategy with router "istio" or "gateway-api"\n' });
   });
 
   test('fails on the unchanged example with a message about routing and hashing', () => {

@@ -73,7 +73,7 @@ describe('the rollout file on Argo Rollouts (the acceptance case)', () => {
     expect(steps.filter((s: any) => s.setWeight !== undefined).map((s: any) => s.setWeight)).toEqual([5, 10, 25, 50, 100]);
     expect(steps.filter((s: any) => s.pause).map((s: any) => s.pause)).toEqual(Array(5).fill({ duration: '5m' }));
     for (const s of steps.filter((x: any) => x.analysis)) expect(s.analysis.templates).toEqual([{ templateName: 'fraud-detector' }]);
-    expect(rollout.spec.template.spec.containers[0].image).toBe('fraud:v2def');
+    expect(rollout.spec.template.spec.containers[0].image).toBe('registry.example.com/bentos/fraud:v2def');
     expect(rollout.spec.template.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'fraud-detector', 'version': 'v2' });
   });
 
@@ -458,6 +458,6 @@ describe('per-version monitoring', () => {
     const file = textVariant('monitoring-bad.yaml', '  router: istio\n', '  router: istio\n  monitoring: yes please\n');
     const run = runCli('validate', '-f', file);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain(`${file}:32:3 kubernetes.monitoring: must be true or false, got "yes please"`);
+    expect(run.stderr).toContain(`${file}:33:3 kubernetes.monitoring: must be true or false, got "yes please"`);
   });
 });

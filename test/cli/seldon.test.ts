@@ -79,7 +79,7 @@ describe('--backend seldon', () => {
 });
 
 describe('--backend seldon-v2', () => {
-  test('the example with model artifacts: three Models and an Experiment with main as default', () => {
+  test('the example with model artifacts: three Models, each on a Server of its instance type, and an Experiment with main as default', () => {
     const run = runCli('synth', '-f', randomVariant(true), '--backend', 'seldon-v2');
     expect(run.code).toBe(0);
     const objects = docs(run.stdout);
@@ -88,14 +88,19 @@ describe('--backend seldon-v2', () => {
       'Model/summarization-blel-main',
       'Model/summarization-blel-a',
       'Model/summarization-blel-b',
+      'Server/summarization-blel-mlserver-cpu-1',
+      'Server/summarization-blel-mlserver-cpu-2',
+      'Server/summarization-blel-mlserver-cpu-4',
       'Experiment/summarization-blel',
     ]);
-    expect(objects.slice(0, 3).map((m) => [m.spec.storageUri, m.spec.requirements, m.spec.memory, m.spec.maxReplicas])).toEqual([
-      ['s3://models/summarization/main', ['huggingface'], '4Gi', undefined],
-      ['s3://models/summarization/a', ['huggingface'], '2Gi', 2],
-      ['s3://models/summarization/b', ['huggingface'], '8Gi', 3],
+    // b runs on cpu.4 (8Gi): a Server of that size, not the shared 1Gi mlserver its memory would not fit
+    expect(objects.slice(0, 3).map((m) => [m.spec.storageUri, m.spec.requirements, m.spec.server, m.spec.memory, m.spec.maxReplicas])).toEqual([
+      ['s3://models/summarization/main', ['huggingface'], 'summarization-blel-mlserver-cpu-2', undefined, undefined],
+      ['s3://models/summarization/a', ['huggingface'], 'summarization-blel-mlserver-cpu-1', undefined, 2],
+      ['s3://models/summarization/b', ['huggingface'], 'summarization-blel-mlserver-cpu-4', undefined, 3],
     ]);
-    expect(objects[3].spec).toEqual({
+    expect(objects.slice(3, 6).map((s) => s.spec.podSpec.containers[0].resources.requests.memory)).toEqual(['2Gi', '4Gi', '8Gi']);
+    expect(objects[6].spec).toEqual({
       default: 'summarization-blel-main',
       candidates: [
         { name: 'summarization-blel-main', weight: 50 },

@@ -270,6 +270,13 @@ export interface Profile {
   readonly promoteOnlyOneCanary: boolean;
   /** Argo Rollouts with a router without request metrics: errorRate and p99LatencyMs need their own query. */
   readonly guardrailQueries: boolean;
+  /**
+   * KServe's spec.canary[] merges each canary onto main: a canary keeps main's node-selector keys,
+   * serves the same kind of implementation (model or container) and cannot relax a true security setting.
+   */
+  readonly canaryMerge: boolean;
+  /** Knative's defaults: no node selector or tolerations (CPU types), no added capabilities, timeouts up to 600 s. */
+  readonly knativeDefaults: boolean;
   /** Env names any backend takes, or also the names some refuse. */
   readonly envNames: 'safe' | 'any';
   readonly routerOptions: fc.Arbitrary<RouterOptions>;
@@ -337,6 +344,8 @@ const base = {
   states: true,
   promoteOnlyOneCanary: false,
   guardrailQueries: false,
+  canaryMerge: false,
+  knativeDefaults: false,
 };
 
 /** Argo Rollouts, with `router`. */
@@ -358,7 +367,7 @@ function argo(router: RouterName, serviceNameStart: 'letter' | 'digit' = 'letter
 }
 
 /** Seldon Core v1, with `router`. */
-function seldon(router: 'native' | 'istio', serviceNameStart: 'letter' | 'digit' = 'letter'): Profile {
+function seldon(router: 'native' | 'istio' | 'gateway-api', serviceNameStart: 'letter' | 'digit' = 'letter'): Profile {
   return profile({
     ...base,
     id: `seldon/${router}`,
@@ -367,7 +376,8 @@ function seldon(router: 'native' | 'istio', serviceNameStart: 'letter' | 'digit'
     // with a router, NAME-VERSION (the predictor's Service) fits in 63 characters
     nameBudget: (v) => (router === 'native' ? 63 : 63 - 1 - v),
     serviceNameStart,
-    mirror: true,
+    // Gateway API copies no requests
+    mirror: router !== 'gateway-api',
     hashing: router === 'istio',
     artifactRules: { schemes: [...KSERVE_SCHEMES, ...OTHER_SCHEMES], formats: SELDON_V1_FORMATS, runtime: false },
     oneTimeout: true,
@@ -388,6 +398,7 @@ export const PROFILES: readonly Profile[] = [
     fixedCanaries: true,
     recreate: true,
     promoteOnlyOneCanary: true,
+    canaryMerge: true,
   }),
   ...(['istio', 'gateway-api'] as const).map((router) =>
     profile({
@@ -411,6 +422,7 @@ export const PROFILES: readonly Profile[] = [
     nameBudget: () => 63 - '-predictor-00001-private'.length,
     maxCanaries: 1,
     minReplicas: 0,
+    knativeDefaults: true,
     families: [
       { metrics: ['concurrency', 'rps'], targetMax: 1_000_000, upWindow: 'zero', downWindow: 'any' },
       { metrics: ['cpu', 'memory'], targetMax: 100, upWindow: 'zero', downWindow: 'zero' },
@@ -418,6 +430,7 @@ export const PROFILES: readonly Profile[] = [
   }),
   seldon('native'),
   seldon('istio'),
+  seldon('gateway-api'),
   profile({
     ...base,
     id: 'seldon-v2/native',
@@ -755,6 +768,28 @@ function assemble(
     if (p.oneTimeout) {
       if (main.timeoutSeconds === undefined) delete c.timeoutSeconds;
       else if (c.timeoutSeconds !== undefined) c.timeoutSeconds = main.timeoutSeconds;
+    }
+  }
+  if (p.canaryMerge) {
+    const mainType = main.instanceType ?? 'cpu.1';
+    const mainModel = main.artifact.type === 'model';
+    for (const [n, c] of Object.entries(versions)) {
+      if (n === mirrorName) continue;
+      // the GPU types share their node-selector key; a CPU canary under a GPU main would keep it
+      if (mainType.startsWith('gpu.') && !(c.instanceType ?? mainType).startsWith('gpu.')) c.instanceType = mainType;
+      if (c.artifact !== undefined && (c.artifact.type === 'model') !== mainModel) delete c.artifact;
+      if (c.security) {
+        for (const k of ['runAsNonRoot', 'readOnlyRootFilesystem']) {
+          if (c.security[k] === false && main.security?.[k] !== false) delete c.security[k];
+        }
+      }
+    }
+  }
+  if (p.knativeDefaults) {
+    for (const x of [main, ...Object.values(versions)]) {
+      if (x.instanceType?.startsWith('gpu.')) x.instanceType = 'cpu.2';
+      if (x.timeoutSeconds !== undefined && x.timeoutSeconds > 600) x.timeoutSeconds = 600;
+      if (x.security?.addCapabilities) delete x.security.addCapabilities;
     }
   }
   if (p.oneProtocol) {

@@ -38,7 +38,7 @@ const state = (c: SpecCase): fc.Arbitrary<SpecCase['state']> =>
  * somewhere) and from each backend's profile (accepted there, maybe elsewhere).
  */
 const specs = fc.oneof(
-  { weight: PROFILES.length / 2, arbitrary: specFor(BROAD) },
+  { weight: Math.ceil(PROFILES.length / 2), arbitrary: specFor(BROAD) },
   ...PROFILES.map((p) => ({ weight: 1, arbitrary: specFor(p) })),
 );
 

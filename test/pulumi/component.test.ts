@@ -68,7 +68,7 @@ describe('CanaryInferenceService (Pulumi) from a canary file, for every backend'
   test.each([
     ['summarization-models.yaml', {}, ['InferenceService']],
     ['summarization-models.yaml', { backend: 'seldon' }, ['SeldonDeployment']],
-    ['summarization-models.yaml', { backend: 'seldon-v2' }, ['Model', 'Model', 'Model', 'Experiment']],
+    ['summarization-models.yaml', { backend: 'seldon-v2' }, ['Model', 'Model', 'Model', 'Server', 'Server', 'Server', 'Experiment']],
     ['summarization-models.yaml', { backend: 'kserve', router: 'istio' }, ['InferenceService', 'InferenceService', 'InferenceService', 'Service', 'VirtualService']],
     ['summarization-header.yaml', {}, ['InferenceService', 'InferenceService', 'InferenceService', 'Service', 'VirtualService', 'EnvoyFilter']],
     ['summarization-query.yaml', {}, ['SeldonDeployment', 'Service', 'VirtualService', 'EnvoyFilter']],

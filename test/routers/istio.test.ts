@@ -39,8 +39,11 @@ describe('Istio router on KServe (per-version strategy)', () => {
     const file = writeTemp('summarization.yaml', bentoCloudExampleText());
     // When it is synthesized with the Istio router
     const run = runCli('synth', '-f', file, '--backend', 'kserve', '--router', 'istio');
-    // Then every object is valid, and each version keeps its own autoscaling
-    expect(run.stderr).toBe('');
+    // Then every object is valid, each version keeps its own autoscaling, and the file's bentos without a registry are named
+    expect(run.stderr).toBe(
+      'warning: the bento images summarization:xq4dggshm25lecvj, summarization:t226bcshm2bqicvj, summarization:zgk7uja3goq62usu name no registry, so the cluster pulls from Docker Hub; ' +
+        'set the registry the bentos were pushed to: kubernetes.image_repository in the file, --image-repository on the CLI, or imageRepository in code (service summarization-blel)\n',
+    );
     expect(run.code).toBe(0);
     const objects = parseAllDocuments(run.stdout).map((d) => d.toJS());
     expectValidManifests(objects);

@@ -159,7 +159,14 @@ describe('opting out, explicitly, per version', () => {
     const { objects } = synthesize(input, { backend: Backend.argoRollouts() });
     const pod = (objects[0] as any).spec.template.spec;
     expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(pod.containers[0].env).toEqual([{ name: 'SORT_KEY', value: 'created_at' }]);
+    // the user's own over BentoML's run-time redirections (the bento profile), which the user's settings do not remove
+    expect(pod.containers[0].env).toEqual([
+      { name: 'BENTOML_HOME', value: '/tmp/bentoml' },
+      { name: 'HF_HOME', value: '/tmp/huggingface' },
+      { name: 'XDG_CACHE_HOME', value: '/tmp/cache' },
+      { name: 'SORT_KEY', value: 'created_at' },
+    ]);
+    expect(pod.containers[0].volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }, { name: 'writable-1', mountPath: '/var/cache' }]);
     expect(restrictedProblems(objects)).toEqual([]);
   });
 

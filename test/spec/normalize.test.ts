@@ -111,8 +111,18 @@ describe('normalizeService', () => {
     input.main.instanceType = 'gpu.mig.1g';
     const t = normalizeService(input, { instanceTypes: catalog }).main.instanceType;
     expect(t.requests).toEqual({ 'cpu': '2', 'memory': '8Gi', 'nvidia.com/mig-1g.10gb': '1' });
-    expect(t.limits).toEqual({ 'memory': '8Gi', 'nvidia.com/mig-1g.10gb': '1' });
+    // the CPU limit is the request unless the type says otherwise (KServe would fill in 1 CPU, below it)
+    expect(t.limits).toEqual({ 'cpu': '2', 'memory': '8Gi', 'nvidia.com/mig-1g.10gb': '1' });
     expect(t.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+  });
+
+  test('a CPU limit of its own, or none at all, only when the type says so', () => {
+    const catalog = InstanceTypeCatalog.defaults()
+      .with('burst.4', { cpu: '4', memory: '8Gi', cpuLimit: '8' })
+      .with('unbounded.4', { cpu: '4', memory: '8Gi', unboundedCpu: true });
+    expect(catalog.resolve('burst.4')!.limits).toEqual({ cpu: '8', memory: '8Gi' });
+    expect(catalog.resolve('unbounded.4')!.limits).toEqual({ memory: '8Gi' });
+    expect(catalog.resolve('cpu.4')!.limits).toEqual({ cpu: '4', memory: '8Gi' });
   });
 
   test('GPU types carry the GPU request, node selector and toleration', () => {

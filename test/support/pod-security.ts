@@ -2,6 +2,8 @@
  * Pod Security Standards `restricted` (plus our own floor: resources set and a
  * read-only root filesystem), checked over every pod spec an object carries.
  */
+import { mergeServerPodSpec, SELDON_V2_SERVER_CONFIGS } from './emulate/seldon';
+
 type Obj = Record<string, any>;
 
 /** A pod spec inside an object, with its containers, where it was found. */
@@ -35,9 +37,13 @@ export function podSites(obj: Obj): PodSite[] {
         ),
       );
       break;
-    case 'Server':
-      sites.push({ where: `${name} spec.podSpec`, pod: obj.spec.podSpec ?? {}, containers: obj.spec.podSpec?.containers ?? [] });
+    case 'Server': {
+      // the pod Seldon runs: our podSpec merged into the ServerConfig's (its agent and rclone containers included)
+      const config = SELDON_V2_SERVER_CONFIGS[obj.spec.serverConfig];
+      const pod = config ? mergeServerPodSpec(config, obj.spec.podSpec) : obj.spec.podSpec ?? {};
+      sites.push({ where: `${name} spec.podSpec (merged into ServerConfig ${obj.spec.serverConfig})`, pod, containers: pod.containers ?? [] });
       break;
+    }
     case 'Deployment':
     case 'StatefulSet':
     case 'Job':

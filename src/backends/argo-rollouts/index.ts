@@ -6,7 +6,6 @@
  */
 import { checkGuardrailQueries, measuredPlan, serviceAnalysisTemplate } from './analysis';
 import { CanarySpec, deriveName, goDuration, Issue, MAX_LABEL_LENGTH, Version, versionPath } from '../../spec';
-import { BENTO_PORT } from '../../spec/model';
 import { hpaBehavior, hpaMetrics } from '../common/hpa';
 import { METRICS_PATH, MetricsEndpoint } from '../common/monitoring';
 import {
@@ -21,6 +20,7 @@ import {
   scratchVolumeMounts,
   scratchVolumes,
 } from '../common/pod';
+import { artifactProfile, probes, withProfile } from '../common/runtime';
 import { BackendCapabilities, BackendOutput, BackendRenderer, KubeObject, RenderContext, RolloutController } from '../types';
 
 export * from './analysis';
@@ -41,8 +41,6 @@ export const ARGO_CAPABILITIES: BackendCapabilities = {
 export const ARGO_CONTAINER = 'server';
 /** Port of the Services (stable host, stable, canary). */
 export const ARGO_SERVICE_PORT = 80;
-/** Default port of a container image that names none. */
-export const DEFAULT_IMAGE_PORT = 8080;
 /** Name of the managed route that pins requests to the canary by header. */
 export const PIN_ROUTE = 'pin';
 /** Name of the Istio HTTP route whose weights Argo Rollouts sets. */
@@ -338,10 +336,12 @@ export class ArgoRolloutsBackend implements BackendRenderer {
   }
 }
 
-function podTemplate(spec: CanarySpec, v: Version): Record<string, unknown> {
+/** The pod of a bento or image version (model artifacts are refused by the check): its server's port, probes, user and writes. */
+function podTemplate(spec: CanarySpec, version: Version): Record<string, unknown> {
+  const profile = artifactProfile(version)!;
+  const v = withProfile(version, profile);
   const a = v.artifact;
   const image = a.kind === 'bento' || a.kind === 'image' ? a.image : '';
-  const port = a.kind === 'bento' ? BENTO_PORT : a.kind === 'image' ? a.port ?? DEFAULT_IMAGE_PORT : DEFAULT_IMAGE_PORT;
   const env = [...containerEnv(v.env), ...(a.kind === 'image' && a.storageUri ? [{ name: 'STORAGE_URI', value: a.storageUri }] : [])];
   return {
     metadata: {
@@ -353,11 +353,13 @@ function podTemplate(spec: CanarySpec, v: Version): Record<string, unknown> {
         {
           name: ARGO_CONTAINER,
           image,
-          ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
+          ports: [{ name: 'http', containerPort: profile.port, protocol: 'TCP' }],
           ...(env.length > 0 ? { env } : {}),
           resources: resources(v),
           securityContext: containerSecurityContext(v),
           volumeMounts: scratchVolumeMounts(v),
+          // Argo Rollouts shifts weight only to available (Ready) pods
+          ...probes(profile, 'http'),
         },
       ],
       securityContext: podSecurityContext(v),

@@ -4,9 +4,9 @@
  * each series, so guardrail queries can compare canary and main.
  */
 import { CanarySpec, servingVersions, Version } from '../../spec';
-import { BENTO_PORT } from '../../spec/model';
 import { KubeObject } from '../types';
 import { NAME_LABEL, objectLabels, VERSION_LABEL } from './pod';
+import { artifactProfile } from './runtime';
 
 /** One scrape endpoint of a pod: a named port or a declared port number, and a path. */
 export interface MetricsEndpoint {
@@ -22,13 +22,11 @@ export interface MetricsEndpoint {
 export const METRICS_PATH = '/metrics';
 
 /**
- * The endpoint serving a version's own metrics: a bento's port, a container
- * image's declared port, or `modelPort` for a model on a serving runtime.
- * Undefined when the image declares no port (nothing to scrape by number).
+ * The endpoint serving a version's own metrics: its server's port (a bento's,
+ * an image's, see the runtime profiles), or `modelPort` for a model on a serving runtime.
  */
 export function artifactEndpoint(version: Version, modelPort?: number): MetricsEndpoint | undefined {
-  const a = version.artifact;
-  const port = a.kind === 'bento' ? BENTO_PORT : a.kind === 'image' ? a.port : modelPort;
+  const port = artifactProfile(version)?.port ?? modelPort;
   return port === undefined ? undefined : { portNumber: port, path: METRICS_PATH };
 }
 

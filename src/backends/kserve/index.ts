@@ -16,7 +16,6 @@ import {
   PredictorSpec,
 } from './types';
 import { allVersions, CanarySpec, deriveName, Issue, MAX_LABEL_LENGTH, Version, versionPath } from '../../spec';
-import { BENTO_PORT } from '../../spec/model';
 import { DNS1035_LABEL } from '../../spec/names';
 import { hpaBehavior, hpaMetrics } from '../common/hpa';
 import { MetricsEndpoint, versionEndpoints } from '../common/monitoring';
@@ -31,6 +30,7 @@ import {
   scratchVolumeMounts,
   scratchVolumes,
 } from '../common/pod';
+import { artifactProfile, KSERVE_RUNTIME_PROFILE, probes, RuntimeProfile, withProfiles } from '../common/runtime';
 import { BackendCapabilities, BackendOutput, BackendRenderer, RenderContext } from '../types';
 
 export * from './types';
@@ -99,6 +99,28 @@ export const KSERVE_VARIANTS: readonly { title: string; capabilities: BackendCap
   },
 ];
 
+/** Knative's feature flags (ConfigMap config-features) that allow pod fields its webhook refuses by default. */
+export const KNATIVE_FLAGS = {
+  nodeSelector: 'kubernetes.podspec-nodeselector',
+  tolerations: 'kubernetes.podspec-tolerations',
+  securityContext: 'kubernetes.podspec-securitycontext',
+  addCapabilities: 'kubernetes.containerspec-addcapabilities',
+} as const;
+/** Every Knative feature flag this backend knows. */
+export const KNATIVE_FEATURE_NAMES: readonly string[] = Object.values(KNATIVE_FLAGS);
+/** Knative's default `max-revision-timeout-seconds` (ConfigMap config-defaults). */
+export const KNATIVE_MAX_REVISION_TIMEOUT_SECONDS = 600;
+/** KServe's default CPU limit (inferenceservice-config `resource.cpuLimit`, and its runtimes' limits). */
+export const KSERVE_DEFAULT_CPU_LIMIT = '1';
+
+/** What the cluster's Knative allows beyond its defaults. */
+export interface KnativeSettings {
+  /** Feature flags set to `enabled` in config-features. */
+  readonly features: readonly string[];
+  /** `max-revision-timeout-seconds` in config-defaults. */
+  readonly maxRevisionTimeoutSeconds: number;
+}
+
 /** Routers a mode takes (Standard: its own split, or a router in front of per-version InferenceServices). */
 const MODE_ROUTERS: Record<KServeModeName, readonly string[]> = {
   standard: ['native', ...SPLITTING_ROUTERS],
@@ -115,6 +137,8 @@ export class KServeBackend implements BackendRenderer {
     public readonly mode: KServeModeName,
     /** Explicit strategy; undefined = `per-version` with a splitting router, else `canary`. */
     public readonly strategy?: KServeStrategyName,
+    /** Knative mode: what the cluster's Knative allows. */
+    public readonly knative: KnativeSettings = { features: [], maxRevisionTimeoutSeconds: KNATIVE_MAX_REVISION_TIMEOUT_SECONDS },
   ) {
     this.title = `KServe ${mode === 'standard' ? 'Standard' : 'Knative'} mode`;
   }
@@ -154,7 +178,7 @@ export class KServeBackend implements BackendRenderer {
     }
     checkNames(spec, this.mode, issues);
     for (const version of allVersions(spec)) checkVersion(version, issues);
-    if (this.mode === 'knative') checkKnative(spec, issues);
+    if (this.mode === 'knative') checkKnative(spec, this.knative, issues);
     else if (strategy === 'canary') checkStandard(spec, issues);
     else checkPerVersion(spec, issues);
     return issues;
@@ -165,8 +189,9 @@ export class KServeBackend implements BackendRenderer {
     return versionEndpoints(spec, RUNTIME_PORT);
   }
 
-  public render(spec: CanarySpec, context: RenderContext): BackendOutput {
-    if (this.mode === 'knative') return renderKnative(spec);
+  public render(input: CanarySpec, context: RenderContext): BackendOutput {
+    const spec = withProfiles(input, profileOf);
+    if (this.mode === 'knative') return renderKnative(spec, this.knative);
     return this.strategyFor(context.router) === 'canary' ? renderStandard(spec) : renderPerVersion(spec);
   }
 }
@@ -197,8 +222,25 @@ function checkNames(spec: CanarySpec, mode: KServeModeName, issues: Issue[]): vo
   }
 }
 
+/** A bento's or image's own server, else KServe's runtime for the model's format. */
+function profileOf(version: Version): RuntimeProfile {
+  return artifactProfile(version) ?? KSERVE_RUNTIME_PROFILE;
+}
+
+/** CPU in millicores, from a Kubernetes quantity (`2`, `500m`, `1.5`). */
+function millicores(q: string): number {
+  return q.endsWith('m') ? Number(q.slice(0, -1)) : Number(q) * 1000;
+}
+
 function checkVersion(version: Version, issues: Issue[]): void {
   const path = versionPath(version);
+  const cpu = version.instanceType.requests.cpu;
+  if (version.instanceType.limits.cpu === undefined && cpu !== undefined && millicores(cpu) > millicores(KSERVE_DEFAULT_CPU_LIMIT)) {
+    issues.push({
+      path: [...path, 'instanceType'],
+      message: `instance type "${version.instanceType.name}" sets no CPU limit, so KServe fills in its default limit of ${KSERVE_DEFAULT_CPU_LIMIT} CPU, below the request of ${cpu}, and the API server refuses the pod; give the type a CPU limit (cpuLimit, or leave unboundedCpu off)`,
+    });
+  }
   const uri = storageUriOf(version);
   if (uri !== undefined && !KSERVE_STORAGE_PREFIXES.some((p) => uri.startsWith(p))) {
     issues.push({
@@ -295,10 +337,76 @@ function checkStandard(spec: CanarySpec, issues: Issue[]): void {
         message: `KServe requires a canary's min replicas to be at most main's (${main.scaling.minReplicas}), got ${s.minReplicas}; lower this version's replicas, raise main's min replicas, ${PER_VERSION_HINT}`,
       });
     }
+    checkCanaryMerge(main, c, issues);
   }
 }
 
-function checkKnative(spec: CanarySpec, issues: Issue[]): void {
+/**
+ * KServe builds each spec.canary[] Deployment by merging the canary's predictor
+ * onto a copy of the stable one (mergo with override: maps key by key, a
+ * non-empty list replaces, an empty value never overrides). What that merge
+ * cannot express is refused here, with the reason.
+ * @see kserve pkg/controller/v1beta1/inferenceservice/components/predictor.go (buildCanaryPredictor)
+ */
+function checkCanaryMerge(main: Version, c: Version, issues: Issue[]): void {
+  const path = versionPath(c);
+  const impl = (v: Version) => (v.artifact.kind === 'model' ? 'a model (predictor.model)' : 'a container (predictor.containers)');
+  if ((main.artifact.kind === 'model') !== (c.artifact.kind === 'model')) {
+    issues.push({
+      path: [...path, 'artifact'],
+      message: `KServe merges a canary's predictor onto main's, so a canary serving ${impl(c)} beside main serving ${impl(main)} would carry both and KServe could not tell which to run; give both the same kind of artifact, ${PER_VERSION_HINT}`,
+    });
+  }
+  const inherited = Object.keys(main.instanceType.nodeSelector).filter((k) => !(k in c.instanceType.nodeSelector));
+  if (inherited.length > 0) {
+    issues.push({
+      path: [...path, 'instanceType'],
+      message: `KServe merges a canary's node selector onto main's key by key, so instance type "${c.instanceType.name}" would keep main's ${inherited.map((k) => `${k}=${main.instanceType.nodeSelector[k]}`).join(', ')} (from "${main.instanceType.name}") and land on main's nodes; use an instance type with the same node-selector keys, ${PER_VERSION_HINT}`,
+    });
+  }
+  const ms = main.security;
+  const cs = c.security;
+  const relaxed = (['runAsNonRoot', 'readOnlyRootFilesystem'] as const).filter((k) => ms[k] && !cs[k]);
+  if (relaxed.length > 0) {
+    issues.push({
+      path: [...path, 'security', relaxed[0]],
+      message: `KServe merges a canary's predictor onto main's and a false setting never overrides a true one, so ${relaxed.join(' and ')}: false on this version would stay true; set the same on main, ${PER_VERSION_HINT}`,
+    });
+  }
+}
+
+/** What Knative's webhook refuses by default, unless the cluster turned the matching flag on. */
+function checkKnativeFields(v: Version, knative: KnativeSettings, issues: Issue[]): void {
+  const path = versionPath(v);
+  const off = (flag: string) => !knative.features.includes(flag);
+  const t = v.instanceType;
+  const fields = [
+    ...(Object.keys(t.nodeSelector).length > 0 ? [['a node selector', KNATIVE_FLAGS.nodeSelector]] : []),
+    ...(t.tolerations.length > 0 ? [['tolerations', KNATIVE_FLAGS.tolerations]] : []),
+  ].filter(([, flag]) => off(flag));
+  if (fields.length > 0) {
+    issues.push({
+      path: [...path, 'instanceType'],
+      message: `instance type "${t.name}" places pods with ${fields.map((f) => f[0]).join(' and ')}, which Knative refuses unless its feature flag${fields.length > 1 ? 's' : ''} ${fields.map((f) => f[1]).join(' and ')} ${fields.length > 1 ? 'are' : 'is'} enabled (ConfigMap config-features in knative-serving); enable ${fields.length > 1 ? 'them' : 'it'} and declare ${fields.length > 1 ? 'them' : 'it'} (kubernetes.knative_features in the file, knativeFeatures in code), or use KServe Standard mode`,
+    });
+  }
+  if (v.security.addCapabilities.length > 0 && off(KNATIVE_FLAGS.addCapabilities)) {
+    issues.push({
+      path: [...path, 'security', 'addCapabilities'],
+      message: `Knative refuses added capabilities (${v.security.addCapabilities.join(', ')}) unless its feature flag ${KNATIVE_FLAGS.addCapabilities} is enabled; enable and declare it (kubernetes.knative_features), remove them, or use KServe Standard mode`,
+    });
+  }
+  if (v.timeoutSeconds !== undefined && v.timeoutSeconds > knative.maxRevisionTimeoutSeconds) {
+    issues.push({
+      path: [...path, 'timeoutSeconds'],
+      message: `Knative refuses a request timeout above its max-revision-timeout-seconds (${knative.maxRevisionTimeoutSeconds}${knative.maxRevisionTimeoutSeconds === KNATIVE_MAX_REVISION_TIMEOUT_SECONDS ? ', the default' : ''}), got ${v.timeoutSeconds}; lower the timeout, or raise the cluster's limit (config-defaults) and declare it (kubernetes.knative_max_revision_timeout_seconds in the file, knativeMaxRevisionTimeout in code)`,
+    });
+  }
+}
+
+function checkKnative(spec: CanarySpec, knative: KnativeSettings, issues: Issue[]): void {
+  // only the version this manifest rolls out is rendered (the canary, else main)
+  checkKnativeFields(spec.canaries[0] ?? spec.main, knative, issues);
   if (spec.canaries.length > 1) {
     issues.push({
       path: ['versions'],
@@ -378,30 +486,38 @@ function implementation(version: Version, inCanaryList: boolean): Pick<Predictor
       },
     };
   }
-  const port = a.kind === 'bento' ? BENTO_PORT : a.port;
+  const profile = profileOf(version);
   const env = [...(base.env ?? [])];
   if (a.kind === 'image' && a.storageUri) env.push({ name: 'STORAGE_URI', value: a.storageUri });
+  // KServe's Service sends port 80 to the first container port; Knative routes to it and sets PORT
   const container: ContainerFields = {
     name: KSERVE_CONTAINER,
     image: a.image,
-    ...(port ? { ports: [{ containerPort: port, protocol: 'TCP' as const }] } : {}),
+    ports: [{ containerPort: profile.port, protocol: 'TCP' as const }],
     ...(env.length > 0 ? { env } : {}),
     resources: base.resources,
     securityContext: base.securityContext,
     volumeMounts: base.volumeMounts,
-    ...(a.kind === 'bento' ? { readinessProbe: { httpGet: { path: '/readyz', port: BENTO_PORT } } } : {}),
+    ...probes(profile),
   };
   return { containers: [container] };
 }
 
-/** Pod-level predictor fields shared by both modes. */
-function podFields(spec: CanarySpec, version: Version): Partial<PredictorSpec> {
+/**
+ * Pod-level predictor fields shared by both modes. Knative refuses a pod-level
+ * security context, node selector and tolerations by default (its container-level
+ * security context carries the same settings): `knative` says what its cluster allows.
+ */
+function podFields(spec: CanarySpec, version: Version, knative?: KnativeSettings): Partial<PredictorSpec> {
+  const allows = (flag: string) => knative === undefined || knative.features.includes(flag);
+  const place = placement(version) as Pick<PredictorSpec, 'nodeSelector' | 'tolerations'>;
   return {
     ...(version.timeoutSeconds !== undefined ? { timeout: version.timeoutSeconds } : {}),
     labels: podLabels(spec, version),
     ...(Object.keys(version.annotations).length > 0 ? { annotations: { ...version.annotations } } : {}),
-    ...placement(version),
-    securityContext: podSecurityContext(version),
+    ...(place.nodeSelector && allows(KNATIVE_FLAGS.nodeSelector) ? { nodeSelector: place.nodeSelector } : {}),
+    ...(place.tolerations && allows(KNATIVE_FLAGS.tolerations) ? { tolerations: place.tolerations } : {}),
+    ...(allows(KNATIVE_FLAGS.securityContext) ? { securityContext: podSecurityContext(version) } : {}),
     volumes: scratchVolumes(version),
   };
 }
@@ -429,6 +545,22 @@ function standardPredictor(spec: CanarySpec, version: Version, fixedReplicas: bo
   } as PredictorSpec;
 }
 
+/**
+ * A spec.canary[] predictor: KServe merges it onto main's, map keys included, so
+ * every GPU resource main requests and the canary does not is set to 0 explicitly.
+ */
+function canaryPredictor(spec: CanarySpec, c: Version): PredictorSpec {
+  const predictor = standardPredictor(spec, c, true, true);
+  const cleared = Object.keys(spec.main.instanceType.requests).filter((k) => k !== 'cpu' && k !== 'memory' && !(k in c.instanceType.requests));
+  if (cleared.length === 0) return predictor;
+  const zero = Object.fromEntries(cleared.map((k) => [k, '0']));
+  const clear = <T extends ContainerFields>(container: T): T => ({
+    ...container,
+    resources: { requests: { ...container.resources.requests, ...zero }, limits: { ...container.resources.limits, ...zero } },
+  });
+  return predictor.model ? { ...predictor, model: clear(predictor.model) } : { ...predictor, containers: predictor.containers!.map(clear) };
+}
+
 function renderStandard(spec: CanarySpec): BackendOutput {
   const main = spec.main;
   const autoscales = main.scaling.maxReplicas > main.scaling.minReplicas;
@@ -439,11 +571,24 @@ function renderStandard(spec: CanarySpec): BackendOutput {
     spec: {
       predictor: standardPredictor(spec, main, false, true),
       ...(spec.canaries.length > 0
-        ? { canary: spec.canaries.map((c) => ({ trafficPercent: c.weight, predictor: standardPredictor(spec, c, true, true) })) }
+        ? { canary: spec.canaries.map((c) => ({ trafficPercent: c.weight, predictor: canaryPredictor(spec, c) })) }
         : {}),
     },
   };
-  return { objects: [isvc], warnings: [] };
+  const warnings: string[] = [];
+  if (spec.canaries.length > 0) {
+    warnings.push(
+      `KServe Standard mode applies the spec.canary split (${spec.canaries.map((c) => `${c.name} ${c.weight}%`).join(', ')}) only in the Gateway API route KServe writes itself (inferenceservice-config ingress.enableGatewayApi: true); ` +
+        `callers of the Service ${spec.name}-predictor inside the cluster reach main alone. To split in-mesh traffic, use the per-version strategy with router "istio" or "gateway-api"`,
+    );
+    const tolerating = spec.canaries.filter((c) => spec.main.instanceType.tolerations.length > 0 && c.instanceType.tolerations.length === 0);
+    if (tolerating.length > 0) {
+      warnings.push(
+        `KServe merges a canary's tolerations onto main's, so ${tolerating.map((c) => c.name).join(', ')} keep${tolerating.length > 1 ? '' : 's'} main's tolerations (from "${spec.main.instanceType.name}"): they may also schedule on those nodes`,
+      );
+    }
+  }
+  return { objects: [isvc], warnings };
 }
 
 /** Name of a version's InferenceService under the per-version strategy. */
@@ -474,7 +619,7 @@ function renderPerVersion(spec: CanarySpec): BackendOutput {
   return { objects, warnings: [], targets };
 }
 
-function knativePredictor(spec: CanarySpec, version: Version, canaryTrafficPercent: number | undefined): PredictorSpec {
+function knativePredictor(spec: CanarySpec, version: Version, canaryTrafficPercent: number | undefined, knative: KnativeSettings): PredictorSpec {
   const s = version.scaling;
   const hpa = s.metric === 'cpu' || s.metric === 'memory';
   const annotations: Record<string, string> = { ...version.annotations };
@@ -484,7 +629,7 @@ function knativePredictor(spec: CanarySpec, version: Version, canaryTrafficPerce
   } else if (delay > 0) {
     annotations[KNATIVE_SCALE_DOWN_DELAY_ANNOTATION] = `${s.scaleDownStabilizationWindowSeconds}s`;
   }
-  const pod = podFields(spec, version);
+  const pod = podFields(spec, version, knative);
   return {
     minReplicas: s.minReplicas,
     maxReplicas: s.maxReplicas,
@@ -497,9 +642,9 @@ function knativePredictor(spec: CanarySpec, version: Version, canaryTrafficPerce
   } as PredictorSpec;
 }
 
-function renderKnative(spec: CanarySpec): BackendOutput {
+function renderKnative(spec: CanarySpec, knative: KnativeSettings): BackendOutput {
   const canary = spec.canaries[0];
-  const predictor = canary ? knativePredictor(spec, canary, canary.weight) : knativePredictor(spec, spec.main, undefined);
+  const predictor = canary ? knativePredictor(spec, canary, canary.weight, knative) : knativePredictor(spec, spec.main, undefined, knative);
   const isvc: InferenceService = {
     apiVersion: 'serving.kserve.io/v1beta1',
     kind: 'InferenceService',

@@ -14,6 +14,7 @@ export interface ContainerFields {
   readonly securityContext: Record<string, unknown>;
   readonly volumeMounts: readonly Record<string, unknown>[];
   readonly readinessProbe?: Record<string, unknown>;
+  readonly livenessProbe?: Record<string, unknown>;
 }
 
 /** `predictor.model`: a model served by a ServingRuntime picked by format. */
@@ -53,7 +54,7 @@ export interface PredictorSpec {
   readonly annotations?: Record<string, string>;
   readonly nodeSelector?: Record<string, string>;
   readonly tolerations?: readonly Record<string, unknown>[];
-  readonly securityContext: Record<string, unknown>;
+  readonly securityContext?: Record<string, unknown>;
   readonly volumes: readonly Record<string, unknown>[];
   readonly model?: ModelSpec;
   readonly containers?: readonly ContainerFields[];

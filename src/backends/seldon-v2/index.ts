@@ -1,10 +1,12 @@
 /**
  * Seldon Core v2 backend (mlops.seldon.io/v1alpha1): a Model per version, a
- * Server for each instance type that needs its own pool of nodes, and an
- * Experiment that splits traffic between the versions' Models.
+ * Server per server configuration and instance type (sized by the instance
+ * type, so the scheduler finds room for the models on it), and an Experiment
+ * that splits traffic between the versions' Models.
  */
 import { allVersions, CanarySpec, deriveName, Issue, servingVersions, Version, versionPath } from '../../spec';
-import { containerSecurityContext, objectLabels, placement, podSecurityContext, resources, scratchVolumeMounts, scratchVolumes } from '../common/pod';
+import { containerEnv, containerSecurityContext, objectLabels, placement, podSecurityContext, resources, scratchVolumeMounts, scratchVolumes } from '../common/pod';
+import { SELDON_V2_SERVER_PROFILES, withProfile } from '../common/runtime';
 import { versionsWithWindows } from '../seldon';
 import { BackendCapabilities, BackendOutput, BackendRenderer, KubeObject, RenderContext } from '../types';
 
@@ -98,9 +100,8 @@ export class SeldonV2Backend implements BackendRenderer {
 
   public render(spec: CanarySpec, _context: RenderContext): BackendOutput {
     const versions = allVersions(spec);
-    const servers = new Map<string, { config: string; versions: Version[] }>();
+    const servers = new Map<string, { config: 'mlserver' | 'triton'; versions: Version[] }>();
     for (const v of versions) {
-      if (!needsOwnPool(v)) continue;
       const config = kindOf(v).config;
       const name = serverName(spec, v, config);
       const entry = servers.get(name) ?? { config, versions: [] };
@@ -140,12 +141,6 @@ function kindOf(v: Version): ServerKind {
   return SELDON_V2_FORMATS[(v.artifact as { format: string }).format];
 }
 
-/** Whether the version's instance type pins it to particular nodes (GPU, node selector, taints). */
-function needsOwnPool(v: Version): boolean {
-  const t = v.instanceType;
-  return t.gpus > 0 || Object.keys(t.nodeSelector).length > 0 || t.tolerations.length > 0;
-}
-
 function serverName(spec: CanarySpec, v: Version, config: string): string {
   const type = v.instanceType.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
   return deriveName(spec.name, config, type);
@@ -169,16 +164,39 @@ function model(spec: CanarySpec, v: Version): KubeObject {
       requirements: [a.format],
       replicas: s.minReplicas,
       ...(s.maxReplicas > s.minReplicas ? { minReplicas: s.minReplicas, maxReplicas: s.maxReplicas } : {}),
-      memory: v.instanceType.requests.memory,
-      ...(needsOwnPool(v) ? { server: serverName(spec, v, config) } : {}),
+      // the instance type sizes the Server; the model's own footprint is unknown, so no memory request that
+      // the scheduler would weigh against the server's (a model asking for the whole pod would not fit beside another)
+      server: serverName(spec, v, config),
     },
   };
 }
 
-function server(spec: CanarySpec, name: string, config: string, versions: readonly Version[]): KubeObject {
-  const first = versions[0];
+/**
+ * Seldon's own containers in every server pod. Seldon merges `podSpec` into the
+ * ServerConfig's containers by name (lists appended), and its stock
+ * ServerConfigs give these no security context: ours hold them to the same
+ * profile, with scratch space for what they write (rclone its configuration
+ * file /rclone/rclone.conf and its cache; the agent its models on its own volume).
+ * @see seldon-core (v2) operator/controllers/reconcilers/common/patch_utils.go, scheduler/Dockerfile.rclone
+ */
+const RCLONE_CONFIG = { name: 'rclone-config', mountPath: '/rclone' };
+
+function server(spec: CanarySpec, name: string, config: 'mlserver' | 'triton', versions: readonly Version[]): KubeObject {
+  const profile = SELDON_V2_SERVER_PROFILES[config];
+  const first = withProfile({ ...versions[0], env: [] }, profile);
   const replicas = Math.max(...versions.map((v) => v.scaling.minReplicas));
   const max = Math.max(...versions.map((v) => v.scaling.maxReplicas));
+  const env = containerEnv(first.env);
+  const scratch = scratchVolumeMounts(first);
+  const sidecars = [
+    { name: 'agent', securityContext: containerSecurityContext(first), volumeMounts: scratch },
+    {
+      name: 'rclone',
+      env: [{ name: 'XDG_CACHE_HOME', value: '/tmp/cache' }],
+      securityContext: containerSecurityContext(first),
+      volumeMounts: [...scratch, { name: RCLONE_CONFIG.name, mountPath: RCLONE_CONFIG.mountPath }],
+    },
+  ];
   return {
     apiVersion: API_VERSION,
     kind: 'Server',
@@ -189,11 +207,18 @@ function server(spec: CanarySpec, name: string, config: string, versions: readon
       ...(max > replicas ? { minReplicas: replicas, maxReplicas: max } : {}),
       podSpec: {
         containers: [
-          { name: config, resources: resources(first), securityContext: containerSecurityContext(first), volumeMounts: scratchVolumeMounts(first) },
+          {
+            name: config,
+            ...(env.length > 0 ? { env } : {}),
+            resources: resources(first),
+            securityContext: containerSecurityContext(first),
+            volumeMounts: scratchVolumeMounts(first),
+          },
+          ...sidecars,
         ],
         securityContext: podSecurityContext(first),
         ...placement(first),
-        volumes: scratchVolumes(first),
+        volumes: [...scratchVolumes(first), { name: RCLONE_CONFIG.name, emptyDir: {} }],
       },
     },
   };

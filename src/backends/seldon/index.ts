@@ -3,7 +3,6 @@
  * one predictor per version, `traffic` = the weights, a mirror as the shadow predictor.
  */
 import { allVersions, CanarySpec, deriveName, Issue, MAX_LABEL_LENGTH, servingVersions, Version, versionPath } from '../../spec';
-import { BENTO_PORT } from '../../spec/model';
 import { MetricsEndpoint, versionEndpoints } from '../common/monitoring';
 import {
   containerEnv,
@@ -16,6 +15,7 @@ import {
   scratchVolumeMounts,
   scratchVolumes,
 } from '../common/pod';
+import { artifactProfile, probes, RuntimeProfile, seldonServerProfile, withProfiles } from '../common/runtime';
 import { BackendCapabilities, BackendOutput, BackendRenderer, KubeObject, RenderContext } from '../types';
 
 /** Seldon's prepackaged server for each model format. */
@@ -51,7 +51,7 @@ export const SELDON_CAPABILITIES: BackendCapabilities = {
   mainWithoutStorageUri: true,
   splitsTrafficItself: true,
   scaleMetrics: ['cpu', 'memory'],
-  routers: ['native', 'istio'],
+  routers: ['native', 'istio', 'gateway-api'],
   mirror: true,
   runsStages: false,
 };
@@ -73,7 +73,7 @@ export class SeldonBackend implements BackendRenderer {
     if (!this.routers.includes(context.router)) {
       issues.push({
         path: ['router'],
-        message: `Seldon Core v1 takes router "native" or "istio" (to the Services Seldon creates per predictor), got "${context.router}"; use one of those`,
+        message: `Seldon Core v1 takes router ${this.routers.map((r) => `"${r}"`).join(', ')} (to the Services Seldon creates per predictor), got "${context.router}"; use one of those`,
       });
     }
     const versions = allVersions(spec);
@@ -135,10 +135,12 @@ export class SeldonBackend implements BackendRenderer {
     return issues;
   }
 
-  public render(spec: CanarySpec, context: RenderContext): BackendOutput {
+  public render(input: CanarySpec, context: RenderContext): BackendOutput {
+    const needsV2 = allVersions(input).some((v) => v.artifact.kind === 'model' && V2_FORMATS.has(v.artifact.format));
+    const profileOf = (v: Version) => serverProfile(v, needsV2);
+    const spec = withProfiles(input, profileOf);
     const versions = allVersions(spec);
     const single = servingVersions(spec).length === 1;
-    const needsV2 = versions.some((v) => v.artifact.kind === 'model' && V2_FORMATS.has(v.artifact.format));
     const sdep: KubeObject = {
       apiVersion: 'machinelearning.seldon.io/v1',
       kind: 'SeldonDeployment',
@@ -146,19 +148,27 @@ export class SeldonBackend implements BackendRenderer {
       spec: {
         ...(spec.main.timeoutSeconds !== undefined ? { annotations: { [REST_TIMEOUT_ANNOTATION]: String(spec.main.timeoutSeconds * 1000) } } : {}),
         ...(needsV2 ? { protocol: 'v2' } : {}),
-        predictors: versions.map((v) => predictor(spec, v, single)),
+        predictors: versions.map((v) => predictor(spec, v, single, profileOf(v))),
       },
     };
+    // a bento or image runs without Seldon's engine: its predictor Service serves the server's own port
     const targets =
       context.router === 'native'
         ? undefined
-        : versions.map((v) => ({ version: v.name, service: deriveName(spec.name, v.name), port: SELDON_PREDICTOR_PORT }));
+        : versions.map((v) => ({ version: v.name, service: deriveName(spec.name, v.name), port: artifactProfile(v)?.port ?? SELDON_PREDICTOR_PORT }));
     const windowed = versionsWithWindows(spec);
     const warnings = windowed.length === 0 ? [] : [
       `Seldon Core v1's hpaSpec has no scaling behavior, so stabilization windows cannot be set; ${windowed.map((v) => v.name).join(', ')} autoscale with the HPA defaults (scale-up 0 s, scale-down 300 s)`,
     ];
-    return { objects: [sdep], warnings, ...(targets ? { targets } : {}) };
+    // Seldon's own Istio integration writes a VirtualService named after the SeldonDeployment
+    return { objects: [sdep], warnings, ...(targets ? { targets, routeName: deriveName(spec.name, 'split') } : {}) };
   }
+}
+
+/** A bento's or image's own server, else Seldon's prepackaged server (MLServer's images under the v2 protocol, but Triton). */
+function serverProfile(v: Version, v2: boolean): RuntimeProfile {
+  const a = v.artifact;
+  return artifactProfile(v) ?? seldonServerProfile(v2 && a.kind === 'model' && SELDON_SERVERS[a.format] !== 'TRITON_SERVER');
 }
 
 /** Versions that autoscale and ask for stabilization windows, for backends that cannot apply them. */
@@ -169,7 +179,7 @@ export function versionsWithWindows(spec: CanarySpec): Version[] {
   );
 }
 
-function predictor(spec: CanarySpec, v: Version, single: boolean): Record<string, unknown> {
+function predictor(spec: CanarySpec, v: Version, single: boolean, profile: RuntimeProfile): Record<string, unknown> {
   const a = v.artifact;
   const s = v.scaling;
   const autoscales = s.maxReplicas > s.minReplicas;
@@ -183,10 +193,12 @@ function predictor(spec: CanarySpec, v: Version, single: boolean): Record<string
     resources: resources(v),
     securityContext: containerSecurityContext(v),
     volumeMounts: scratchVolumeMounts(v),
+    // Seldon takes the port named `http` as the server's (else it assigns 9000 and probes that);
+    // probes of our own keep Seldon from adding TCP checks
+    ...(custom ? { ports: [{ name: 'http', containerPort: profile.port, protocol: 'TCP' }], ...probes(profile, 'http') } : {}),
   };
-  const port = a.kind === 'bento' ? BENTO_PORT : a.kind === 'image' ? a.port : undefined;
   const graph: Record<string, unknown> = custom
-    ? { name: SELDON_NODE, type: 'MODEL', ...(port ? { endpoint: { type: 'REST', httpPort: port } } : {}), children: [] }
+    ? { name: SELDON_NODE, type: 'MODEL', endpoint: { type: 'REST', httpPort: profile.port }, children: [] }
     : { name: SELDON_NODE, implementation: SELDON_SERVERS[a.format], modelUri: a.storageUri, children: [] };
   const componentSpec: Record<string, unknown> = {
     metadata: { labels: podLabels(spec, v), ...(Object.keys(v.annotations).length > 0 ? { annotations: { ...v.annotations } } : {}) },

@@ -4,7 +4,7 @@
  * stable Service. Gateway API has no key hashing.
  */
 import { KubeObject, TrafficTarget } from '../../backends/types';
-import { CanarySpec, Issue } from '../../spec';
+import { CanarySpec, deriveName, Issue } from '../../spec';
 import { routerMetadata, splitRef, STABLE_PORT, stableService, weightedTargets } from '../common';
 import { RouterCapabilities, RouterRenderer, RouterSettings } from '../types';
 
@@ -35,25 +35,22 @@ export class GatewayApiRouter implements RouterRenderer {
   }
 
   public render(spec: CanarySpec, targets: readonly TrafficTarget[], settings: RouterSettings): KubeObject[] {
-    const parentRefs = settings.gateway
-      ? [{ ...splitRef(settings.gateway) }]
-      : [{ group: '', kind: 'Service', name: spec.name, port: STABLE_PORT }];
+    const mesh = { group: '', kind: 'Service', name: spec.name, port: STABLE_PORT };
     const rules: Record<string, unknown>[] = targets.map((t) => ({
       matches: [{ headers: [{ type: 'Exact', name: settings.pinHeader, value: t.version }] }],
       backendRefs: [backendRef(t)],
     }));
     const weighted = weightedTargets(spec, targets);
     rules.push({ backendRefs: weighted.map((w) => backendRef(w.target, w.weight)) });
-    const route: KubeObject = {
+    const name = settings.routeName ?? spec.name;
+    const route = (routeName: string, parentRef: Record<string, unknown>, hostnames: readonly string[]): KubeObject => ({
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'HTTPRoute',
-      metadata: routerMetadata(spec, spec.name),
-      spec: {
-        parentRefs,
-        ...(settings.gateway && settings.hosts.length > 0 ? { hostnames: [...settings.hosts] } : {}),
-        rules,
-      },
-    };
-    return [stableService(spec), route];
+      metadata: routerMetadata(spec, routeName),
+      spec: { parentRefs: [parentRef], ...(hostnames.length > 0 ? { hostnames: [...hostnames] } : {}), rules },
+    });
+    if (!settings.gateway) return [stableService(spec), route(name, mesh, [])];
+    // callers inside the mesh keep reaching the versions through the stable Service (GAMMA), beside the Gateway's route
+    return [stableService(spec), route(name, { ...splitRef(settings.gateway) }, settings.hosts), route(deriveName(name, 'mesh'), mesh, [])];
   }
 }

@@ -63,7 +63,7 @@ export class IstioRouter implements RouterRenderer {
     const virtualService: KubeObject = {
       apiVersion: 'networking.istio.io/v1',
       kind: 'VirtualService',
-      metadata: routerMetadata(spec, spec.name),
+      metadata: routerMetadata(spec, settings.routeName ?? spec.name),
       spec: {
         hosts: [spec.name, ...settings.hosts],
         ...(gateway ? { gateways: ['mesh', gateway] } : {}),

@@ -107,7 +107,9 @@ function envoy_on_request(handle)
       break
     end
   end
-  handle:clearRouteCache()
+  -- Envoy 1.34 added clearRouteCache; older Envoy (Istio 1.25 and before) has no such method
+  -- and recomputes the route itself after a header change
+  if handle.clearRouteCache ~= nil then handle:clearRouteCache() end
 end
 `;
 }
