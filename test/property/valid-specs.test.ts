@@ -15,6 +15,9 @@ import { DIGIT_NAME_PROFILES, Json, KSERVE_SCHEMES, OTHER_SCHEMES, Profile, PROF
 import { expectDeterministic, expectValidOutput, expectWellFormed, labelMaps, outcome, params, SEED_NOTE } from './harness';
 import { KubeObject } from '../../src/backends';
 import { synthesize, Synthesized } from '../../src/render';
+import { clusterImages, clusterServingProblems, declaredImage, KSERVE_EMULATED_FORMATS } from '../support/emulate/cluster';
+import { BENTO_IMAGE } from '../support/emulate/images';
+import { ImageBehaviour } from '../support/emulate/types';
 import { restrictedProblems } from '../support/pod-security';
 
 function render(p: Profile, c: SpecCase, input: unknown = c.input): Synthesized {
@@ -27,6 +30,29 @@ function expectRestrictedWithoutOptOuts(result: Synthesized, input: Json, what: 
   if (optOuts) return;
   const problems = restrictedProblems(result.objects);
   if (problems.length > 0) throw new Error(`${what}: pods below the restricted profile with no opt-out:\n${problems.join('\n')}`);
+}
+
+/**
+ * Fails unless, without opt-outs, every pod the emulated controllers make of the output starts, becomes Ready on
+ * its server's port and receives its traffic (test/support/emulate). The images are the spec's: bentos run
+ * BentoML's image; a plain image listens on its declared port (else the stated default, 8080) and runs as a named user.
+ */
+function expectServesWithoutOptOuts(result: Synthesized, input: Json, what: string): void {
+  const versions = [input.main, ...Object.values<Json>(input.versions ?? {})];
+  if (versions.some((v) => v.security !== undefined)) return;
+  // a runtime of the cluster's own, or a format version, is served by what the cluster installs: nothing to emulate
+  // and so are formats outside KServe's emulated default runtimes
+  const artifacts = versions.map((v) => v.artifact).filter((a) => a !== undefined);
+  if (artifacts.some((a) => (a.runtime !== undefined && !String(a.runtime).startsWith('kserve-')) || a.formatVersion !== undefined)) return;
+  if (what.startsWith('kserve') && artifacts.some((a) => a.type === 'model' && !KSERVE_EMULATED_FORMATS.includes(a.format))) return;
+  const declared: Record<string, ImageBehaviour> = {};
+  for (const v of [result.spec.main, ...result.spec.canaries, ...(result.spec.mirror ? [result.spec.mirror] : [])]) {
+    const a = v.artifact;
+    if (a.kind === 'bento') declared[a.image] = BENTO_IMAGE;
+    if (a.kind === 'image') declared[a.image] = declaredImage(a.port ?? 8080, a.readinessPath ?? '/');
+  }
+  const problems = clusterServingProblems(result.objects, clusterImages([], declared));
+  if (problems.length > 0) throw new Error(`${what}: would not serve once applied:\n${problems.join('\n')}`);
 }
 
 /** Fails unless every canary and the mirror of the rendered state runs pods (or a Model) labeled with its name. */
@@ -47,6 +73,7 @@ describe(`specs a backend accepts render valid manifests (${SEED_NOTE})`, () => 
         expectValidOutput(result, p.id);
         expectEveryVersionRendered(result, p.id);
         expectRestrictedWithoutOptOuts(result, c.input, p.id);
+        expectServesWithoutOptOuts(result, c.input, p.id);
         expectDeterministic(result, c.input, pristine, (copy) => render(p, c, copy));
       }),
       params(70),

@@ -241,14 +241,14 @@ describe('the emitted Lua under LuaJIT', () => {
     expect(luajit.stdout + luajit.stderr).toMatch(/^LuaJIT 2\./);
   });
 
-  function runLua(input: any, requests: string[][]): string[] {
+  function runLua(input: any, requests: string[][], env: Record<string, string> = {}): string[] {
     const objects = synthesize(input, { router: Router.istio() }).objects;
     const ef: any = objects.find((o) => o.kind === 'EnvoyFilter');
     const filter = path.join(dir, `filter-${input.routing.type}.lua`);
     fs.writeFileSync(filter, ef.spec.configPatches[0].patch.value.typed_config.default_source_code.inline_string);
     const reqs = path.join(dir, `requests-${input.routing.type}.tsv`);
     fs.writeFileSync(reqs, requests.map((r) => r.join('\t')).join('\n') + '\n');
-    return execFileSync('luajit', [harness, filter, reqs], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).trim().split('\n');
+    return execFileSync('luajit', [harness, filter, reqs], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } }).trim().split('\n');
   }
 
   const keys = [
@@ -271,6 +271,15 @@ describe('the emitted Lua under LuaJIT', () => {
     expect(Math.abs(share('main') - 0.5)).toBeLessThanOrEqual(0.015);
     expect(Math.abs(share('a') - 0.2)).toBeLessThanOrEqual(0.015);
     expect(Math.abs(share('b') - 0.3)).toBeLessThanOrEqual(0.015);
+  });
+
+  test('on Envoy before 1.34 (no clearRouteCache, Istio 1.25 and before) assigns the same keys without an error', () => {
+    const input = service({ type: 'header', key: 'X-User-ID' });
+    const spec = normalizeService(input);
+    const requests = ['user-1', 'user-2', 'user-3'].map((k) => ['summarization', '/predict', 'x-user-id', k]);
+    // the harness runs the script unprotected: a call to the missing method would raise and fail the run
+    const out = runLua(input, requests, { OLD_ENVOY: '1' });
+    expect(out).toEqual(['user-1', 'user-2', 'user-3'].map((k) => `${assignKey(spec, k)} false`));
   });
 
   test('leaves other hosts alone, drops a spoofed assignment, and falls back to random without a key', () => {

@@ -2,7 +2,9 @@
 -- usage: luajit lua-harness.lua FILTER.lua REQUESTS.tsv
 -- REQUESTS.tsv: one request a line: authority \t path \t header-name \t header-value (empty name: no header)
 -- prints, one line a request: the assignment header the filter set ("-" for none) and whether it cleared the route cache
+-- OLD_ENVOY=1: the handle of Envoy before 1.34, which has no clearRouteCache method
 local filter, requests = arg[1], arg[2]
+local oldEnvoy = os.getenv("OLD_ENVOY") == "1"
 dofile(filter)
 
 local function split(line)
@@ -22,7 +24,9 @@ for line in io.lines(requests) do
   function headers:remove(name) map[name] = nil end
   local handle = { cleared = false }
   function handle:headers() return headers end
-  function handle:clearRouteCache() self.cleared = true end
+  if not oldEnvoy then
+    function handle:clearRouteCache() self.cleared = true end
+  end
   envoy_on_request(handle)
   io.write(map["x-canary-assigned"] or "-", " ", tostring(handle.cleared), "\n")
 end

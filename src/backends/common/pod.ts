@@ -2,6 +2,7 @@
  * Pod pieces every backend emits the same way: secure defaults, resources,
  * env and labels. One place, so every backend is secure by the same rules.
  */
+import { SHARED_MEMORY as SHARED_MEMORY_PATH } from './runtime';
 import { CanarySpec, EnvVar, Version } from '../../spec';
 
 /** Label every object carries: the service it belongs to. */
@@ -70,14 +71,15 @@ export function podSecurityContext(version: Version): Record<string, unknown> {
   };
 }
 
-/** The volume name of a writable path: `tmp` for /tmp, else `writable-N` by position. */
+/** The volume name of a writable path: `tmp` for /tmp, `dshm` for shared memory, else `writable-N` by position. */
 function scratchName(path: string, index: number): string {
-  return path === '/tmp' ? TMP_VOLUME : `writable-${index}`;
+  return path === '/tmp' ? TMP_VOLUME : path === SHARED_MEMORY_PATH ? 'dshm' : `writable-${index}`;
 }
 
-/** emptyDir volumes backing the version's writable paths. */
+
+/** emptyDir volumes backing the version's writable paths (shared memory in memory, not on the node's disk). */
 export function scratchVolumes(version: Version): Record<string, unknown>[] {
-  return version.security.writablePaths.map((p, i) => ({ name: scratchName(p, i), emptyDir: {} }));
+  return version.security.writablePaths.map((p, i) => ({ name: scratchName(p, i), emptyDir: p === SHARED_MEMORY_PATH ? { medium: 'Memory' } : {} }));
 }
 
 /** Mounts of the version's writable paths. */

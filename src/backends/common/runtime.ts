@@ -40,6 +40,8 @@ export interface RuntimeProfile {
 
 /** The scratch volume every pod gets (an emptyDir): the root filesystem is read-only. */
 export const SCRATCH = '/tmp';
+/** Shared memory, for servers that pass tensors between processes through it (an in-memory emptyDir). */
+export const SHARED_MEMORY = '/dev/shm';
 
 /** Port, health endpoints, user and writes of a BentoML bento's image (`bentoml containerize`). */
 export const BENTO_PROFILE: RuntimeProfile = {
@@ -90,6 +92,14 @@ export function imageProfile(a: ImageArtifact, version?: Version): RuntimeProfil
   };
 }
 
+/** MLServer: writes its metrics and environments under its working directory (/opt/mlserver) and caches under .cache. */
+const MLSERVER_ENV = [
+  { name: 'MLSERVER_METRICS_DIR', value: `${SCRATCH}/mlserver-metrics` },
+  { name: 'MLSERVER_ENVIRONMENTS_DIR', value: `${SCRATCH}/mlserver-envs` },
+  { name: 'HF_HOME', value: `${SCRATCH}/huggingface` },
+  { name: 'NUMBA_CACHE_DIR', value: `${SCRATCH}/numba` },
+];
+
 /**
  * KServe's model servers (the default ClusterServingRuntimes, port 8080,
  * `USER 1000` in their images): KServe supplies the container, adds a TCP
@@ -104,13 +114,19 @@ export const KSERVE_RUNTIME_PROFILE: RuntimeProfile = {
   assumed: [],
 };
 
-/** MLServer: writes its metrics and environments under its working directory (/opt/mlserver) and caches under .cache. */
-const MLSERVER_ENV = [
-  { name: 'MLSERVER_METRICS_DIR', value: `${SCRATCH}/mlserver-metrics` },
-  { name: 'MLSERVER_ENVIRONMENTS_DIR', value: `${SCRATCH}/mlserver-envs` },
-  { name: 'HF_HOME', value: `${SCRATCH}/huggingface` },
-  { name: 'NUMBA_CACHE_DIR', value: `${SCRATCH}/numba` },
-];
+/** Formats KServe's default runtimes serve with Triton, which passes tensors through shared memory. */
+const KSERVE_TRITON_FORMATS = new Set(['onnx', 'tensorrt', 'triton']);
+
+/**
+ * The KServe runtime profile for a model format: Triton's formats also write shared memory; mlflow runs on
+ * MLServer (kserve-mlserver), whose writes go to the scratch volume.
+ */
+export function kserveRuntimeProfile(format: string): RuntimeProfile {
+  if (KSERVE_TRITON_FORMATS.has(format)) return { ...KSERVE_RUNTIME_PROFILE, server: "KServe's Triton runtime", writablePaths: [SCRATCH, SHARED_MEMORY] };
+  if (format === 'mlflow') return { ...KSERVE_RUNTIME_PROFILE, server: "KServe's MLServer runtime", env: MLSERVER_ENV };
+  return KSERVE_RUNTIME_PROFILE;
+}
+
 
 /**
  * Seldon Core v1's prepackaged servers. The Python wrappers' images run as
@@ -120,17 +136,27 @@ const MLSERVER_ENV = [
  * /opt/mlserver to group 0, the default group. With the v2 protocol the
  * servers are MLServer's images, whose writes go to the scratch volume.
  */
-export function seldonServerProfile(mlserver: boolean): RuntimeProfile {
+export function seldonServerProfile(implementation: string, mlserver: boolean): RuntimeProfile {
   return {
-    server: mlserver ? 'MLServer (Seldon Core v1)' : "Seldon Core's prepackaged server",
+    server: mlserver ? 'MLServer (Seldon Core v1)' : `Seldon Core's ${implementation}`,
     // the Python wrapper's PREDICTIVE_UNIT_HTTP_SERVICE_PORT default; behind the engine on 8000
     port: 9000,
     user: 8888,
-    writablePaths: [SCRATCH],
+    writablePaths: [SCRATCH, ...(SELDON_SERVER_WRITES[implementation] ?? [])],
     env: mlserver ? MLSERVER_ENV : [],
     assumed: [],
   };
 }
+
+/**
+ * What Seldon Core v1's prepackaged servers write beyond /tmp: Triton its shared memory (/dev/shm), the
+ * MLflow server the conda environments it builds for a model (its image opens /.conda and /.cache/conda).
+ * @see seldon-core (v1) servers/mlflowserver and wrappers/s2i/python Dockerfiles
+ */
+const SELDON_SERVER_WRITES: Readonly<Record<string, readonly string[]>> = {
+  TRITON_SERVER: [SHARED_MEMORY],
+  MLFLOW_SERVER: ['/.conda', '/.cache/conda'],
+};
 
 /** Seldon Core v2's server configurations: their servers listen on 9000 and run as the ServerConfig's user 1000. */
 export const SELDON_V2_SERVER_PROFILES: Readonly<Record<'mlserver' | 'triton', RuntimeProfile>> = {

@@ -30,7 +30,7 @@ import {
   scratchVolumeMounts,
   scratchVolumes,
 } from '../common/pod';
-import { artifactProfile, KSERVE_RUNTIME_PROFILE, probes, RuntimeProfile, withProfiles } from '../common/runtime';
+import { artifactProfile, KSERVE_RUNTIME_PROFILE, kserveRuntimeProfile, probes, RuntimeProfile, withProfiles } from '../common/runtime';
 import { BackendCapabilities, BackendOutput, BackendRenderer, RenderContext } from '../types';
 
 export * from './types';
@@ -46,6 +46,9 @@ export type KServeStrategyName = 'canary' | 'per-version';
 
 /** Routers that split traffic between per-version InferenceServices. */
 const SPLITTING_ROUTERS = ['istio', 'gateway-api'];
+
+/** Name prefix of KServe's own ClusterServingRuntimes (kserve-sklearnserver, ...), which serve on 8080. */
+const KSERVE_RUNTIME_PREFIX = 'kserve-';
 
 /** Port of KServe's serving runtimes (model servers), where they serve Prometheus metrics too. */
 export const RUNTIME_PORT = 8080;
@@ -224,8 +227,17 @@ function checkNames(spec: CanarySpec, mode: KServeModeName, issues: Issue[]): vo
 
 /** A bento's or image's own server, else KServe's runtime for the model's format. */
 function profileOf(version: Version): RuntimeProfile {
-  return artifactProfile(version) ?? KSERVE_RUNTIME_PROFILE;
+  const a = version.artifact;
+  return a.kind === 'model' ? kserveRuntimeProfile(a.format) : artifactProfile(version)!;
 }
+
+/**
+ * Formats KServe's default runtimes serve over the Open Inference (v2) protocol only (Triton, MLServer):
+ * without `protocolVersion: v2` the model asks for v1 and no runtime is found. KServe's defaulting sets it
+ * for triton alone, and never inside spec.canary[].
+ * @see kserve config/runtimes (protocolVersions), pkg/apis/serving/v1beta1/inference_service_defaults.go
+ */
+const V2_ONLY_FORMATS = new Set(['onnx', 'tensorrt', 'triton', 'mlflow']);
 
 /** CPU in millicores, from a Kubernetes quantity (`2`, `500m`, `1.5`). */
 function millicores(q: string): number {
@@ -475,12 +487,17 @@ function implementation(version: Version, inCanaryList: boolean): Pick<Predictor
   if (a.kind === 'model') {
     const modelFormat = { name: a.format, ...(a.formatVersion ? { version: a.formatVersion } : {}) };
     const { env, ...rest } = base;
+    // KServe's runtimes serve HTTP on 8080 and declare no port: declaring it makes the Service's target and the
+    // readiness check explicit (a runtime named by the user declares its own)
+    const ports = a.runtime && !a.runtime.startsWith(KSERVE_RUNTIME_PREFIX) ? {} : { ports: [{ containerPort: KSERVE_RUNTIME_PROFILE.port, protocol: 'TCP' as const }] };
     return {
       model: {
         ...modelName,
         modelFormat,
         ...(a.runtime ? { runtime: a.runtime } : {}),
+        ...(V2_ONLY_FORMATS.has(a.format) ? { protocolVersion: 'v2' } : {}),
         storageUri: a.storageUri,
+        ...ports,
         ...(env && env.length > 0 ? { env } : {}),
         ...rest,
       },

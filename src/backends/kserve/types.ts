@@ -21,6 +21,7 @@ export interface ContainerFields {
 export interface ModelSpec extends ContainerFields {
   readonly modelFormat: { name: string; version?: string };
   readonly runtime?: string;
+  readonly protocolVersion?: 'v1' | 'v2';
   readonly storageUri: string;
 }
 

@@ -165,10 +165,33 @@ export class SeldonBackend implements BackendRenderer {
   }
 }
 
+/** Resources of Seldon's TensorFlow Serving proxy (the size Seldon gives its own engine container). */
+const TF_PROXY_RESOURCES = { requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
+/** REST port of the TensorFlow Serving container Seldon runs beside its proxy. */
+const TF_SERVING_REST_PORT = 2001;
+
+/**
+ * The TensorFlow Serving container Seldon adds beside its proxy for format tensorflow. Declared here under
+ * Seldon's name (`tfserving`), Seldon keeps it and fills in the image, arguments and ports: so it gets the
+ * instance type's resources, the restricted security context and a readiness check on its REST port.
+ * @see seldon-core (v1) operator/controllers/seldondeployment_prepackaged_servers.go (addTFServerContainer)
+ */
+function tfServingContainer(v: Version): Record<string, unknown> {
+  return {
+    name: 'tfserving',
+    resources: resources(v),
+    securityContext: containerSecurityContext(v),
+    volumeMounts: scratchVolumeMounts(v),
+    readinessProbe: { tcpSocket: { port: TF_SERVING_REST_PORT } },
+  };
+}
+
 /** A bento's or image's own server, else Seldon's prepackaged server (MLServer's images under the v2 protocol, but Triton). */
 function serverProfile(v: Version, v2: boolean): RuntimeProfile {
   const a = v.artifact;
-  return artifactProfile(v) ?? seldonServerProfile(v2 && a.kind === 'model' && SELDON_SERVERS[a.format] !== 'TRITON_SERVER');
+  if (a.kind !== 'model') return artifactProfile(v)!;
+  const implementation = SELDON_SERVERS[a.format];
+  return seldonServerProfile(implementation, v2 && implementation !== 'TRITON_SERVER');
 }
 
 /** Versions that autoscale and ask for stabilization windows, for backends that cannot apply them. */
@@ -184,13 +207,15 @@ function predictor(spec: CanarySpec, v: Version, single: boolean, profile: Runti
   const s = v.scaling;
   const autoscales = s.maxReplicas > s.minReplicas;
   const custom = a.kind !== 'model';
+  const tfServing = a.kind === 'model' && SELDON_SERVERS[a.format] === 'TENSORFLOW_SERVER';
   const container: Record<string, unknown> = {
     name: SELDON_NODE,
     ...(custom ? { image: a.image } : {}),
     ...(v.env.length > 0 || (a.kind === 'image' && a.storageUri) ? {
       env: [...containerEnv(v.env), ...(a.kind === 'image' && a.storageUri ? [{ name: 'STORAGE_URI', value: a.storageUri }] : [])],
     } : {}),
-    resources: resources(v),
+    // TensorFlow Serving runs beside Seldon's proxy: the instance type sizes the server, the proxy gets a small share
+    resources: tfServing ? TF_PROXY_RESOURCES : resources(v),
     securityContext: containerSecurityContext(v),
     volumeMounts: scratchVolumeMounts(v),
     // Seldon takes the port named `http` as the server's (else it assigns 9000 and probes that);
@@ -203,7 +228,7 @@ function predictor(spec: CanarySpec, v: Version, single: boolean, profile: Runti
   const componentSpec: Record<string, unknown> = {
     metadata: { labels: podLabels(spec, v), ...(Object.keys(v.annotations).length > 0 ? { annotations: { ...v.annotations } } : {}) },
     spec: {
-      containers: [container],
+      containers: [container, ...(tfServing ? [tfServingContainer(v)] : [])],
       securityContext: podSecurityContext(v),
       ...placement(v),
       volumes: scratchVolumes(v),

@@ -1387,6 +1387,32 @@ export function emulateKServe(objects: readonly KubeObject[], options: KServeEmu
         }
       }
       if (initContainers !== undefined) podSpec.initContainers = initContainers;
+      // knative/serving pkg/reconciler/revision/resources/queue.go makeQueueContainer: the queue-proxy sidecar
+      // receives the revision's traffic on 8012 (8112 TLS) and forwards it to the user port, probing readiness
+      // with the user container's probe; restricted security context (secure-pod-defaults)
+      podSpec.containers = [
+        ...asList(podSpec.containers),
+        {
+          name: 'queue-proxy',
+          image: KNATIVE_QUEUE_IMAGE,
+          ports: [
+            { name: 'http-queueadm', containerPort: 8022 },
+            { name: 'http-autometric', containerPort: 9090 },
+            { name: 'http-usermetric', containerPort: 9091 },
+            { name: 'queue-port', containerPort: 8012 },
+            { name: 'https-port', containerPort: 8112 },
+          ],
+          resources: { requests: { cpu: '25m' } },
+          readinessProbe: { httpGet: { port: 8012, path: '/' } },
+          securityContext: {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            runAsNonRoot: true,
+            capabilities: { drop: ['ALL'] },
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+        },
+      ];
       const revision = `${ksvc}-00001`;
       const podLabels = {
         ...baseLabels(stable),
@@ -1471,7 +1497,19 @@ function kserveServer(source: string, user: number, writes: (c: Container) => re
   };
 }
 
+/** Knative's queue-proxy image (ko-built on distroless `static:nonroot`, USER 65532). */
+const KNATIVE_QUEUE_IMAGE = 'gcr.io/knative-releases/knative.dev/serving/cmd/queue';
+
 const KSERVE_BEHAVIOURS: Record<string, ImageBehaviour> = {
+  // knative/serving cmd/queue/main.go, pkg/queue/sharedmain: serves 8012 (traffic and the K-Network-Probe
+  // readiness on "/"), 8112 TLS, 8022 admin, 9090/9091 metrics; .ko.yaml builds on distroless static:nonroot
+  [KNATIVE_QUEUE_IMAGE]: {
+    source: 'knative/serving cmd/queue/main.go, pkg/reconciler/revision/resources/queue.go, .ko.yaml',
+    user: 65532,
+    readyPaths: ['/'],
+    listens: () => [8012, 8112, 8022, 9090, 9091],
+    writes: () => [],
+  },
   // kserve/kserve python/sklearn.Dockerfile (USER 1000)
   'kserve/sklearnserver': kserveServer('kserve/kserve python/sklearn.Dockerfile, python/kserve/kserve/model_server.py', 1000),
   // kserve/kserve python/xgb.Dockerfile (USER 1000)
@@ -1511,8 +1549,9 @@ const KSERVE_BEHAVIOURS: Record<string, ImageBehaviour> = {
   'tensorflow/serving': {
     source: 'kserve/kserve config/runtimes/kserve-tensorflow-serving.yaml',
     user: undefined,
+    // the REST port first: it is the one KServe routes HTTP to (the runtime's --rest_api_port=8080)
     listens: (c) =>
-      [flagOf(c, '--port'), flagOf(c, '--rest_api_port')].filter((p): p is string => p !== undefined).map(Number).filter((n) => n > 0),
+      [flagOf(c, '--rest_api_port'), flagOf(c, '--port')].filter((p): p is string => p !== undefined).map(Number).filter((n) => n > 0),
     readyPaths: [],
     writes: () => [],
   },

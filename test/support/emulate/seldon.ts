@@ -672,7 +672,7 @@ function emulateOneSdep(sdepIn: Obj, opts: SeldonV1Options): Emulation {
       const kind = p.shadow ? 'mirror' : 'route';
       const weight = p.shadow ? (p.traffic > 0 ? p.traffic : 100) : (p.traffic ?? 0);
       routes.push({ owner: `VirtualService ${vs} (Seldon operator, http ${kind})`, service, port: ports.http, weight, subset: p.name });
-      routes.push({ owner: `VirtualService ${vs} (Seldon operator, grpc ${kind})`, service, port: ports.grpc, weight, subset: p.name });
+      routes.push({ owner: `VirtualService ${vs} (Seldon operator, grpc ${kind})`, service, port: ports.grpc, weight, subset: p.name, protocol: 'grpc' });
     });
   }
   return { pods, services, routes, refused };
@@ -1040,9 +1040,18 @@ export function emulateSeldonV2(objects: readonly KubeObject[], options: SeldonV
     }
     const { server, pod } = buildServer(name, s.spec ?? {}, config, true);
     servers.push(server);
-    // reconcilers/server/statefulset_reconciler.go toStatefulSet: pod labels
-    const labels = { 'seldon-server-name': name, 'app.kubernetes.io/name': 'seldon-server', ...(s.metadata.labels ?? {}) };
-    pods.push({ owner: `Server ${name} (StatefulSet ${name})`, version: labels.version, labels, spec: pod as PodSpec });
+    // reconcilers/server/statefulset_reconciler.go toStatefulSet: pod labels; the StatefulSet controller adds
+    // statefulset.kubernetes.io/pod-name to each pod (kubernetes pkg/controller/statefulset/stateful_set_utils.go);
+    // one pod stands for the replicas here, each replica Service selecting its own
+    const labels: Record<string, string> = { 'seldon-server-name': name, 'app.kubernetes.io/name': 'seldon-server', ...(s.metadata.labels ?? {}) };
+    for (let i = 0; i < Math.max(1, server.replicas); i++) {
+      pods.push({
+        owner: `Server ${name} (StatefulSet ${name}, pod ${name}-${i})`,
+        version: labels.version,
+        labels: { ...labels, 'statefulset.kubernetes.io/pod-name': `${name}-${i}` },
+        spec: pod as PodSpec,
+      });
+    }
     // reconcilers/server/service_reconciler.go toServices: one headless Service per replica
     for (let i = 0; i < server.replicas; i++) {
       const svc = `${name}-${i}`;
@@ -1131,6 +1140,11 @@ export function emulateSeldonV2(objects: readonly KubeObject[], options: SeldonV
       routes.push({ owner: `Experiment ${name} (seldon-mesh weighted cluster)`, service: 'seldon-mesh', weight: total > 0 ? ((c.weight ?? 0) * 100) / total : 0, subset: c.name });
     }
     if (spec.mirror) routes.push({ owner: `Experiment ${name} (seldon-mesh mirror)`, service: 'seldon-mesh', weight: spec.mirror.percent ?? 100, subset: spec.mirror.name });
+  }
+  // the seldon-mesh Service of Seldon's installation (k8s/helm-charts/seldon-core-v2-setup templates: the Envoy
+  // Service models and experiments are reached through); its Envoy pods are part of the install, not modelled
+  if (routes.some((r) => r.service === 'seldon-mesh')) {
+    services.push({ owner: 'Seldon Core v2 installation (Envoy)', name: 'seldon-mesh', ports: [{ name: 'http', port: 80 }, { name: 'grpc', port: 9003 }] });
   }
   return { pods, services, routes, refused };
 }

@@ -61,12 +61,11 @@ export function servingProblems(emulation: Emulation, images: ImageResolver): st
       const listens = image.listens(c);
       const declared = new Set((c.ports ?? []).map((p) => p.containerPort));
 
-      // A port the server listens on but the container does not declare cannot be named by a
-      // Service targetPort or a probe, and meshes (Istio's inbound listeners) only intercept declared ports.
-      for (const port of listens) {
-        if (!declared.has(port)) {
-          problems.push(`${pod.owner}: container ${c.name} listens on ${port} but does not declare it in ports`);
-        }
+      // The port the server serves on (its first) must be declared: an undeclared port cannot be named by a
+      // Service targetPort or a probe, and KServe and Knative route to the first declared port. Other ports
+      // (gRPC, admin, metrics) may stay undeclared.
+      if (listens.length > 0 && !declared.has(listens[0])) {
+        problems.push(`${pod.owner}: container ${c.name} listens on ${listens[0]} but does not declare it in ports`);
       }
 
       if (c.readinessProbe) {
@@ -87,6 +86,17 @@ export function servingProblems(emulation: Emulation, images: ImageResolver): st
     }
   }
 
+  // The Service ports traffic reaches: those a route names, or, for a Service no route names a port of, its
+  // first port (the one callers use). Ports a controller adds for protocols nobody sends (Seldon's gRPC port
+  // beside a REST server) are not traffic.
+  const routedPorts = new Map<string, Set<number>>();
+  for (const r of emulation.routes) {
+    // gRPC routes (Seldon writes one per predictor beside the HTTP one) carry traffic only to servers that speak it
+    if (r.port === undefined || r.protocol === 'grpc') continue;
+    const set = routedPorts.get(r.service) ?? new Set<number>();
+    set.add(r.port);
+    routedPorts.set(r.service, set);
+  }
   for (const svc of emulation.services) {
     if (svc.selector === undefined) continue;
     const selected = emulation.pods.filter((p) => selects(svc, p));
@@ -94,7 +104,8 @@ export function servingProblems(emulation: Emulation, images: ImageResolver): st
       problems.push(`${svc.owner}: the selector ${JSON.stringify(svc.selector)} selects no pod`);
       continue;
     }
-    for (const port of svc.ports) {
+    const routed = routedPorts.get(svc.name);
+    for (const port of svc.ports.filter((p, i) => (routed ? routed.has(p.port) : i === 0))) {
       // kubernetes pkg/api/v1/pod/util.go FindPort (used by pkg/controller/endpointslice): a named
       // targetPort is looked up among the pod's container ports; a pod without it gets no endpoint.
       // An unset targetPort defaults to the port (pkg/apis/core/v1/defaults.go SetDefaults_Service).

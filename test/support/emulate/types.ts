@@ -83,6 +83,12 @@ export interface EmulatedRoute {
   readonly weight?: number;
   /** DestinationRule subset, when any. */
   readonly subset?: string;
+  /**
+   * The protocol of the traffic, when the route is for one: `grpc` routes carry only what a caller sends
+   * as gRPC (a REST server behind one receives none).
+   * @default - HTTP
+   */
+  readonly protocol?: 'grpc';
 }
 
 /** What the cluster holds after the controllers ran, and what they refused. */
