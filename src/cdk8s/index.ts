@@ -51,7 +51,16 @@ export interface CanaryInferenceServiceProps extends CanaryServiceOptions {
    * @default false
    */
   readonly rollback?: boolean;
+  /**
+   * Fail `cdk8s synth` on the rendering's warnings (settings a backend cannot apply, assumed image
+   * defaults, ...) instead of printing them.
+   * @default false
+   */
+  readonly failOnWarnings?: boolean;
 }
+
+/** Metadata type under which each rendering warning is recorded on its construct. */
+export const WARNING_METADATA = 'canary-inference:warning';
 
 /** A canary version of a {@link CanaryInferenceService}. */
 export class CanaryVersion extends Construct {
@@ -107,6 +116,8 @@ export class CanaryInferenceService extends Construct {
   private readonly versions: CanaryVersion[] = [];
   private rendered: ApiObject[] = [];
   private renderError?: ValidationError;
+  private renderWarnings: readonly string[] = [];
+  private reported = false;
 
   constructor(scope: Construct, id: string, props: CanaryInferenceServiceProps) {
     super(scope, id);
@@ -129,6 +140,14 @@ export class CanaryInferenceService extends Construct {
   /** The objects currently rendered (empty while the definition is invalid). */
   public get apiObjects(): readonly ApiObject[] {
     return this.rendered;
+  }
+
+  /**
+   * What the rendering warns of (empty while the definition is invalid). `cdk8s synth` prints each once on
+   * stderr with the construct's path and records it as construct metadata (`canary-inference:warning`).
+   */
+  public get warnings(): readonly string[] {
+    return this.renderWarnings;
   }
 
   /**
@@ -157,8 +176,8 @@ export class CanaryInferenceService extends Construct {
     return this.file!.config!;
   }
 
-  private render(): readonly KubeObject[] {
-    if (this.file) return synthesizeConfig(this.fileConfig()).objects;
+  private render(): { objects: readonly KubeObject[]; warnings: readonly string[] } {
+    if (this.file) return synthesizeConfig(this.fileConfig());
     return synthesize(this.input(), {
       backend: this.props.backend,
       router: this.props.router,
@@ -166,12 +185,24 @@ export class CanaryInferenceService extends Construct {
       stage: this.props.stage,
       promote: this.props.promote,
       rollback: this.props.rollback,
-    }).objects;
+    });
   }
 
-  /** The problems of the current definition: the last rendering's (props are immutable, so only addVersion changes it). */
+  /**
+   * The problems of the current definition: the last rendering's (props are immutable, so only addVersion changes it).
+   * Runs at synth: the warnings are reported here, once, or are problems with `failOnWarnings`.
+   */
   private problems(): string[] {
-    return this.renderError ? this.renderError.issues.map(formatIssue) : [];
+    if (this.renderError) return this.renderError.issues.map(formatIssue);
+    if (this.props.failOnWarnings) return this.renderWarnings.map((w) => `warning (failOnWarnings): ${w}`);
+    if (!this.reported) {
+      this.reported = true;
+      for (const w of this.renderWarnings) {
+        this.node.addMetadata(WARNING_METADATA, w);
+        process.stderr.write(`[canary-inference] warning: ${this.node.path}: ${w}\n`);
+      }
+    }
+    return [];
   }
 
   /** Re-renders the child objects after every change; an invalid state renders none (validation reports it). */
@@ -179,9 +210,12 @@ export class CanaryInferenceService extends Construct {
     for (const obj of this.rendered) this.node.tryRemoveChild(obj.node.id);
     this.rendered = [];
     this.renderError = undefined;
+    this.renderWarnings = [];
     let objects: readonly KubeObject[];
     try {
-      objects = this.render();
+      const out = this.render();
+      objects = out.objects;
+      this.renderWarnings = out.warnings;
     } catch (e) {
       if (e instanceof ValidationError) {
         this.renderError = e;

@@ -423,6 +423,8 @@ describe('Seldon Core v2', () => {
     });
     const { warnings } = synthesize(input, { backend: V2 });
     expect(warnings).toEqual([
+      // and where the models run: Servers of their instance types, which their memory fits
+      expect.stringMatching(/^Seldon Core v2: the models run on Servers sized by their instance types \(fraud-mlserver-cpu-2\), not on the shared mlserver and triton Servers/),
       expect.stringMatching(/no stabilization windows; the windows of main are not applied/),
       expect.stringMatching(/no per-model request timeout; the timeout of main is not applied/),
       expect.stringMatching(/the env of main is not applied/),

@@ -101,6 +101,38 @@ describe('CanaryInferenceService', () => {
     expect(() => Testing.synth(chart)).toThrow(/versions\.b\.artifact: a Seldon Core v2 Model runs inside a shared server.*"seldon" \(Seldon Core v1\) or "kserve"/);
   });
 
+  test('cdk8s synth prints each rendering warning once with the construct path, and records it as metadata', () => {
+    const chart = Testing.chart();
+    const main = { artifact: Artifact.model({ storageUri: 's3://m/v1', format: 'sklearn' }), env: { LOG_LEVEL: EnvValue.fromValue('info') } };
+    const service = summarization(chart, { backend: Backend.seldonV2(), main });
+    service.addVersion('a', { weight: 20 });
+    const printed: string[] = [];
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => {
+      printed.push(String(chunk));
+      return true;
+    });
+    try {
+      Testing.synth(chart);
+      Testing.synth(chart);
+    } finally {
+      write.mockRestore();
+    }
+    // Seldon Core v2 takes no per-model env: the main's env (inherited by a) is not applied
+    const env = /Seldon Core v2 loads models into shared servers, which take no per-model environment; the env of main, a is not applied/;
+    expect(service.warnings).toEqual(expect.arrayContaining([expect.stringMatching(env)]));
+    expect(printed.filter((l) => env.test(l))).toEqual([expect.stringMatching(/^\[canary-inference\] warning: test\/Summarization: Seldon Core v2 loads/)]);
+    expect(printed).toHaveLength(service.warnings.length);
+    const recorded = service.node.metadata.filter((m) => m.type === 'canary-inference:warning').map((m) => m.data);
+    expect(recorded).toEqual(service.warnings);
+  });
+
+  test('fails synth on the warnings with failOnWarnings', () => {
+    const chart = Testing.chart();
+    const service = summarization(chart, { failOnWarnings: true });
+    service.addVersion('a', { weight: 20, scaling: { minReplicas: 1, maxReplicas: 1 } });
+    expect(() => Testing.synth(chart)).toThrow(/warning \(failOnWarnings\): KServe Standard mode applies the spec.canary split \(a 20%\) only in the Gateway API route KServe writes itself/);
+  });
+
   test('the rendered object is the child "Resource"', () => {
     const chart = Testing.chart();
     const service = summarization(chart);

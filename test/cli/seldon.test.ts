@@ -108,8 +108,10 @@ describe('--backend seldon-v2', () => {
         { name: 'summarization-blel-b', weight: 30 },
       ],
     });
-    // env, the timeout and the windows have no v2 equivalent: each is a warning
-    expect(run.stderr.split('\n').filter((l) => l.startsWith('warning:'))).toHaveLength(3);
+    // where the models run, and env, the timeout and the windows, which have no v2 equivalent: each is a warning
+    const warnings = run.stderr.split('\n').filter((l) => l.startsWith('warning:'));
+    expect(warnings).toHaveLength(4);
+    expect(warnings[0]).toMatch(/^warning: Seldon Core v2: the models run on Servers sized by their instance types \(summarization-blel-mlserver-cpu-1, summarization-blel-mlserver-cpu-2, summarization-blel-mlserver-cpu-4\)/);
   });
 
   test('with the bentos it is refused with the storage-URI reason, each on its line', () => {

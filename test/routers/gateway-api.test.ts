@@ -49,9 +49,14 @@ describe('Gateway API router', () => {
     const router = Router.gatewayApi({ gateway: 'infra/public', hosts: ['fraud.example.com'] });
     const { objects } = synthesize(service(1), { router });
     expectValidManifests(objects);
-    const route: any = objects.find((o) => o.kind === 'HTTPRoute');
+    const [route, mesh]: any[] = objects.filter((o) => o.kind === 'HTTPRoute');
     expect(route.spec.parentRefs).toEqual([{ namespace: 'infra', name: 'public' }]);
     expect(route.spec.hostnames).toEqual(['fraud.example.com']);
+    // callers inside the mesh keep reaching the versions through the stable Service: a second route (GAMMA), same rules
+    expect(mesh.metadata.name).toBe(`${route.metadata.name}-mesh`);
+    expect(mesh.spec.parentRefs).toEqual([{ group: '', kind: 'Service', name: route.metadata.name, port: 80 }]);
+    expect(mesh.spec.hostnames).toBeUndefined();
+    expect(mesh.spec.rules).toEqual(route.spec.rules);
   });
 
   test('routes up to 15 versions (16 rules)', () => {

@@ -113,7 +113,10 @@ export class SeldonV2Backend implements BackendRenderer {
       objects.push(server(spec, name, entry.config, entry.versions));
     }
     if (spec.canaries.length > 0 || spec.mirror) objects.push(experiment(spec));
-    const warnings: string[] = [];
+    const warnings: string[] = [
+      `Seldon Core v2: the models run on Servers sized by their instance types (${[...servers.keys()].sort().join(', ')}), not on the shared mlserver and triton Servers ` +
+        '(about 1 GiB each, which a model asking for its instance type\'s memory would not fit); the Models declare no memory of their own',
+    ];
     const windowed = versionsWithWindows(spec);
     if (windowed.length > 0) {
       warnings.push(`Seldon Core v2 scales models on their inference load and has no stabilization windows; the windows of ${windowed.map((v) => v.name).join(', ')} are not applied`);
