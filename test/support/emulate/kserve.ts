@@ -15,6 +15,7 @@
  * or the API server would refuse the object that carries them, so a check can
  * still see *why*; `refused` says what would not be admitted or reconciled.
  */
+import { parseQuantity } from './kubelet';
 import type {
   Container,
   EmulatedPod,
@@ -69,20 +70,8 @@ function isSet(v: unknown): boolean {
 // Quantities (k8s.io/apimachinery pkg/api/resource/quantity.go suffixes)
 // ---------------------------------------------------------------------------------------------
 
-const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-const DECIMAL: Record<string, number> = { 'n': 1e-9, 'u': 1e-6, 'm': 1e-3, '': 1, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'P': 1e15, 'E': 1e18 };
-
-/** A Kubernetes quantity as a number of base units; undefined when it does not parse. */
-export function parseQuantity(q: unknown): number | undefined {
-  if (typeof q === 'number') return q;
-  if (typeof q !== 'string') return undefined;
-  const m = /^([+-]?[0-9.]+)(?:[eE]([+-]?[0-9]+))?([a-zA-Z]*)$/.exec(q.trim());
-  if (!m) return undefined;
-  const n = Number(m[1]) * (m[2] ? 10 ** Number(m[2]) : 1);
-  const suffix = m[3];
-  const mult = BINARY[suffix] ?? DECIMAL[suffix];
-  return mult === undefined || Number.isNaN(n) ? undefined : n * mult;
-}
+/** A Kubernetes quantity as a number of base units (the kubelet emulation's parser). */
+export { parseQuantity };
 
 // ---------------------------------------------------------------------------------------------
 // The default ClusterServingRuntimes (config/runtimes/*.yaml), restated

@@ -29,8 +29,9 @@ const SUFFIXES: Readonly<Record<string, number>> = {
  * does not parse. Follows the grammar of staging/src/k8s.io/apimachinery/pkg/api/resource/quantity.go
  * (decimal SI, binary SI and decimal-exponent suffixes).
  */
-export function parseQuantity(q: string | number): number | undefined {
+export function parseQuantity(q: unknown): number | undefined {
   if (typeof q === 'number') return q;
+  if (typeof q !== 'string') return undefined;
   const m = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$/.exec(q.trim());
   if (!m) return undefined;
   const base = Number(m[1]);

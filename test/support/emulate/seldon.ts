@@ -11,6 +11,7 @@
  * The facts behind it are summarised in /tmp/facts/seldon.md at writing time.
  */
 import { createHash } from 'crypto';
+import { parseQuantity } from './kubelet';
 import type {
   Container,
   EmulatedPod,
@@ -934,32 +935,8 @@ export function mergeServerPodSpec(config: Obj, override: Obj | undefined): Obj 
   return merged;
 }
 
-/** Kubernetes quantity -> number (bytes for memory). */
-export function parseQuantity(q: string | number | undefined): number | undefined {
-  if (q === undefined) return undefined;
-  if (typeof q === 'number') return q;
-  const m = /^([+-]?[0-9.]+(?:[eE][+-]?[0-9]+)?)([a-zA-Z]*)$/.exec(q.trim());
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  const factors: Record<string, number> = {
-    '': 1,
-    'm': 1e-3,
-    'k': 1e3,
-    'M': 1e6,
-    'G': 1e9,
-    'T': 1e12,
-    'P': 1e15,
-    'E': 1e18,
-    'Ki': 2 ** 10,
-    'Mi': 2 ** 20,
-    'Gi': 2 ** 30,
-    'Ti': 2 ** 40,
-    'Pi': 2 ** 50,
-    'Ei': 2 ** 60,
-  };
-  const f = factors[m[2]];
-  return f === undefined ? undefined : n * f;
-}
+/** Kubernetes quantity -> number (bytes for memory): the kubelet emulation's parser. */
+export { parseQuantity };
 
 /** Last value of an env var (the kubelet keeps the last duplicate). */
 function envValue(c: Obj | undefined, name: string): string | undefined {
