@@ -181,7 +181,8 @@ describe('Argo Rollouts: every router × analysis mode renders valid manifests',
     ['istio', () => Router.istio(), ['VirtualService', 'DestinationRule']],
     ['istio with a gateway and hosts', () => Router.istio({ gateway: 'infra/public', hosts: ['fraud.example.com'] }), ['VirtualService', 'DestinationRule']],
     ['gateway-api without a gateway (GAMMA)', () => Router.gatewayApi(), ['HTTPRoute']],
-    ['gateway-api with a gateway', () => Router.gatewayApi({ gateway: 'infra/public', hosts: ['fraud.example.com'] }), ['HTTPRoute']],
+    // the Gateway's route and the in-mesh one
+    ['gateway-api with a gateway', () => Router.gatewayApi({ gateway: 'infra/public', hosts: ['fraud.example.com'] }), ['HTTPRoute', 'HTTPRoute']],
     ['nginx with hosts', () => Router.nginx({ hosts: ['fraud.example.com', 'fraud.internal.example.com'] }), ['Ingress']],
     ['smi', () => Router.smi(), []],
   ];
@@ -201,7 +202,7 @@ describe('Argo Rollouts: every router × analysis mode renders valid manifests',
     expectValidManifests(objects);
     const rollouts = byKind(objects, 'Rollout');
     expect(rollouts).toHaveLength(1);
-    for (const kind of kinds) expect(byKind(objects, kind)).toHaveLength(1);
+    for (const kind of new Set(kinds)) expect(byKind(objects, kind)).toHaveLength(kinds.filter((k) => k === kind).length);
     expect(byKind(objects, 'Service')).toHaveLength(3);
     expect(byKind(objects, 'HorizontalPodAutoscaler')).toHaveLength(1);
     const canary = rollouts[0].spec.strategy.canary;
@@ -246,11 +247,22 @@ describe('Argo Rollouts: every router × analysis mode renders valid manifests',
 
   test('gateway-api routes through the plugin, nginx through the stable Ingress, smi through a TrafficSplit Argo creates', () => {
     const gw = render(fraudDetector({ rollout: { guardrails: OWN_QUERIES } }), Router.gatewayApi({ gateway: 'infra/public' })).objects;
+    // the plugin sets the weights (and the pin route) of the Gateway's route and of the in-mesh one
     expect(one(gw, 'Rollout').spec.strategy.canary.trafficRouting).toEqual({
-      plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: 'fraud-detector', namespace: 'ml' } },
+      plugins: {
+        'argoproj-labs/gatewayAPI': {
+          httpRoutes: [{ name: 'fraud-detector', useHeaderRoutes: true }, { name: 'fraud-detector-mesh', useHeaderRoutes: true }],
+          namespace: 'ml',
+        },
+      },
       managedRoutes: [{ name: 'pin' }],
     });
-    expect(one(gw, 'HTTPRoute').spec.parentRefs).toEqual([{ namespace: 'infra', name: 'public' }]);
+    expect(byKind(gw, 'HTTPRoute').map((r: any) => [r.metadata.name, r.spec.parentRefs])).toEqual([
+      ['fraud-detector', [{ namespace: 'infra', name: 'public' }]],
+      ['fraud-detector-mesh', [{ group: '', kind: 'Service', name: 'fraud-detector', port: 80 }]],
+    ]);
+    const gamma = render(fraudDetector({ rollout: { guardrails: OWN_QUERIES } }), Router.gatewayApi()).objects;
+    expect(one(gamma, 'Rollout').spec.strategy.canary.trafficRouting.plugins['argoproj-labs/gatewayAPI']).toEqual({ httpRoute: 'fraud-detector', namespace: 'ml' });
 
     const nginx = render(fraudDetector(), Router.nginx({ hosts: ['fraud.example.com'] })).objects;
     const canary = one(nginx, 'Rollout').spec.strategy.canary;

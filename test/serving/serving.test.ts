@@ -44,6 +44,13 @@ const random = (doc: Doc) => {
   doc.canary.route_type = 'random';
 };
 
+/** Exposed through a Gateway too. */
+const withGateway = (edit: (doc: Doc) => void) => (doc: Doc) => {
+  edit(doc);
+  doc.kubernetes.gateway = 'infra/public';
+  doc.kubernetes.hosts = ['summarization.example.com'];
+};
+
 /** Every container of every emulated pod, with its pod. */
 function containers(pods: readonly EmulatedPod[]): { pod: EmulatedPod; c: Container }[] {
   return pods.flatMap((pod) => pod.spec.containers.map((c) => ({ pod, c })));
@@ -63,6 +70,8 @@ describe('the BentoCloud example with bentos serves on every backend (the accept
     ['seldon --router istio', random, { backend: 'seldon', router: 'istio' }],
     ['seldon --router gateway-api', random, { backend: 'seldon', router: 'gateway-api' }],
     ['argo-rollouts --router istio', randomOneCanary, { backend: 'argo-rollouts', router: 'istio' }],
+    ['argo-rollouts --router gateway-api with a Gateway', withGateway(randomOneCanary), { backend: 'argo-rollouts', router: 'gateway-api' }],
+    ['seldon --router gateway-api with a Gateway', withGateway(random), { backend: 'seldon', router: 'gateway-api' }],
     ['kserve --router istio (per-version)', (doc: Doc) => doc, { backend: 'kserve', router: 'istio' }],
     ['kserve --router gateway-api (per-version)', random, { backend: 'kserve', router: 'gateway-api' }],
   ] as const)('%s: every pod starts as uid 1034, declares port 3000 and is Ready on /readyz there', (_name, edit, overrides) => {
@@ -92,6 +101,17 @@ describe('the BentoCloud example with bentos serves on every backend (the accept
     const ours = e.routes.filter((r) => !r.owner.includes('Seldon operator'));
     expect(ours.length).toBeGreaterThan(0);
     for (const r of ours.filter((x) => x.service !== 'summarization-blel')) expect(r.port).toBe(3000);
+  });
+
+  test.each([
+    ['argo-rollouts', randomOneCanary, ['summarization-blel-stable', 'summarization-blel-canary']],
+    ['seldon', random, ['summarization-blel-main', 'summarization-blel-a', 'summarization-blel-b']],
+  ] as const)('%s --router gateway-api with a Gateway: in-mesh callers of the stable Service reach every version too', (backend, edit, services) => {
+    const { objects } = fromExample('bentos-gateway.yaml', withGateway(edit), { backend, router: 'gateway-api' });
+    const routes = emulateCluster(objects).routes.filter((r) => r.owner.startsWith('HTTPRoute'));
+    const through = (parent: RegExp) => [...new Set(routes.filter((r) => parent.test(r.owner)).map((r) => r.service))].sort();
+    expect(through(/-mesh\b/)).toEqual(expect.arrayContaining([...services]));
+    expect(through(/^HTTPRoute summarization-blel(-split)? /)).toEqual(expect.arrayContaining([...services]));
   });
 
   test('seldon --router istio: our VirtualService does not share its name with the one Seldon\'s Istio integration writes', () => {

@@ -180,7 +180,7 @@ export class ArgoRolloutsBackend implements BackendRenderer {
     }
 
     const objects: KubeObject[] = [];
-    const trafficRouting = this.trafficRouting(spec, router, pinning);
+    const trafficRouting = this.trafficRouting(spec, router, pinning, context);
     const rollout: KubeObject = {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Rollout',
@@ -228,7 +228,7 @@ export class ArgoRolloutsBackend implements BackendRenderer {
     return { objects, warnings };
   }
 
-  private trafficRouting(spec: CanarySpec, router: string, pinning: boolean): Record<string, unknown> | undefined {
+  private trafficRouting(spec: CanarySpec, router: string, pinning: boolean, context: RenderContext): Record<string, unknown> | undefined {
     const managed = pinning ? { managedRoutes: [{ name: PIN_ROUTE }] } : {};
     switch (router) {
       case 'istio':
@@ -239,8 +239,13 @@ export class ArgoRolloutsBackend implements BackendRenderer {
           },
           ...managed,
         };
-      case 'gateway-api':
-        return { plugins: { [GATEWAY_API_PLUGIN]: { httpRoute: spec.name, ...(spec.namespace ? { namespace: spec.namespace } : {}) } }, ...managed };
+      case 'gateway-api': {
+        // with a Gateway, the plugin sets the weights of both routes: the Gateway's and the in-mesh one
+        const routes = context.gateway
+          ? { httpRoutes: [spec.name, meshRouteName(spec)].map((name) => ({ name, useHeaderRoutes: true })) }
+          : { httpRoute: spec.name };
+        return { plugins: { [GATEWAY_API_PLUGIN]: { ...routes, ...(spec.namespace ? { namespace: spec.namespace } : {}) } }, ...managed };
+      }
       case 'nginx':
         return { nginx: { stableIngress: spec.name } };
       case 'smi':
@@ -293,28 +298,28 @@ export class ArgoRolloutsBackend implements BackendRenderer {
     if (router === 'gateway-api') {
       const gateway = context.gateway;
       const slash = gateway?.indexOf('/') ?? -1;
-      const parentRefs = gateway
-        ? [slash < 0 ? { name: gateway } : { namespace: gateway.slice(0, slash), name: gateway.slice(slash + 1) }]
-        : [{ group: '', kind: 'Service', name: spec.name, port: ARGO_SERVICE_PORT }];
-      return [
-        {
-          apiVersion: 'gateway.networking.k8s.io/v1',
-          kind: 'HTTPRoute',
-          metadata: meta(spec.name),
-          spec: {
-            parentRefs,
-            ...(gateway && hosts.length > 0 ? { hostnames: [...hosts] } : {}),
-            rules: [
-              {
-                backendRefs: [
-                  { group: '', kind: 'Service', name: stable, port: ARGO_SERVICE_PORT, weight: 100 },
-                  { group: '', kind: 'Service', name: deriveName(spec.name, 'canary'), port: ARGO_SERVICE_PORT, weight: 0 },
-                ],
-              },
-            ],
-          },
+      const mesh = { group: '', kind: 'Service', name: spec.name, port: ARGO_SERVICE_PORT };
+      const route = (name: string, parentRef: Record<string, unknown>, hostnames: readonly string[]): KubeObject => ({
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        metadata: meta(name),
+        spec: {
+          parentRefs: [parentRef],
+          ...(hostnames.length > 0 ? { hostnames: [...hostnames] } : {}),
+          rules: [
+            {
+              backendRefs: [
+                { group: '', kind: 'Service', name: stable, port: ARGO_SERVICE_PORT, weight: 100 },
+                { group: '', kind: 'Service', name: deriveName(spec.name, 'canary'), port: ARGO_SERVICE_PORT, weight: 0 },
+              ],
+            },
+          ],
         },
-      ];
+      });
+      if (!gateway) return [route(spec.name, mesh, [])];
+      const gatewayRef = slash < 0 ? { name: gateway } : { namespace: gateway.slice(0, slash), name: gateway.slice(slash + 1) };
+      // in-mesh callers of the Service NAME keep reaching the versions through a second route (GAMMA)
+      return [route(spec.name, gatewayRef, hosts), route(meshRouteName(spec), mesh, [])];
     }
     if (router === 'nginx') {
       return [
@@ -337,6 +342,11 @@ export class ArgoRolloutsBackend implements BackendRenderer {
 }
 
 /** The pod of a bento or image version (model artifacts are refused by the check): its server's port, probes, user and writes. */
+/** Name of the in-mesh HTTPRoute beside a Gateway's. */
+function meshRouteName(spec: CanarySpec): string {
+  return deriveName(spec.name, 'mesh');
+}
+
 function podTemplate(spec: CanarySpec, version: Version): Record<string, unknown> {
   const profile = artifactProfile(version)!;
   const v = withProfile(version, profile);
