@@ -20,7 +20,8 @@ const project = new typescript.TypeScriptProject({
   // ts-jest and @pulumi/pulumi need TypeScript below 7
   typescriptVersion: '~5.9.3',
 
-  deps: ['cdk8s@^2.70.0', 'constructs@^10.4.2', 'zod@^4.1.0', 'yaml@^2.8.0'],
+  // the official PromQL grammar parses guardrail queries at synth
+  deps: ['cdk8s@^2.70.0', 'constructs@^10.4.2', 'zod@^4.1.0', 'yaml@^2.8.0', '@prometheus-io/lezer-promql@^0.315.0', '@lezer/lr@^1.4.0', '@lezer/highlight@^1.2.0'],
   // the Pulumi component (subpath canary-inference/pulumi) needs these; cdk8s and CLI users never load them
   peerDeps: ['@pulumi/pulumi@^3.142.0', '@pulumi/kubernetes@^4.18.0'],
   peerDependencyOptions: { pinnedDevDependency: false },

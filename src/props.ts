@@ -48,6 +48,12 @@ export interface AnalysisProps {
    */
   readonly interval?: Duration;
   /**
+   * Prometheus' scrape interval of the metrics the guardrails read: the emitted PodMonitor scrapes at it,
+   * and every rate window spans at least four of it.
+   * @default Duration.seconds(30)
+   */
+  readonly scrapeInterval?: Duration;
+  /**
    * Measurements per analysis.
    * @default 5
    */
@@ -63,7 +69,9 @@ export interface AnalysisProps {
    */
   readonly consecutiveErrorLimit?: number;
   /**
-   * Requests the canary must have served before a measurement decides; fewer is Inconclusive (hold).
+   * Requests the canary must have served since it started before any guardrail decides; fewer is Inconclusive (hold).
+   * Counted from the router's request metrics (Istio: since the canary's pods started; ingress-nginx: over the
+   * analysis, count × interval), else from the business metric's `total` counter.
    * @default - no minimum
    */
   readonly minRequests?: number;
@@ -338,6 +346,7 @@ export function rolloutInput(props: RolloutProps): Record<string, unknown> {
 export function analysisInput(props: AnalysisProps): Record<string, unknown> {
   return compact({
     interval: seconds(props.interval),
+    scrapeInterval: seconds(props.scrapeInterval),
     count: props.count,
     failureLimit: props.failureLimit,
     consecutiveErrorLimit: props.consecutiveErrorLimit,

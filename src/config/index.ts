@@ -378,7 +378,7 @@ function toSpecInput(cfg: FileConfig, overrides: ConfigOverrides, map: PathMap):
 
 /** Snake_case keys of our extensions (rollout, security), which messages name in the file's words. */
 const ROLLOUT_FILE_KEYS = [
-  'failure_limit', 'consecutive_error_limit', 'min_requests', 'dry_run', 'prometheus_address',
+  'failure_limit', 'consecutive_error_limit', 'min_requests', 'dry_run', 'prometheus_address', 'scrape_interval',
   'error_rate', 'p99_latency_ms', 'prediction_drift_psi', 'business_metric_delta',
   'promote_below', 'rollback_above', 'promote_above', 'rollback_below', 'json_path',
   // and the security section's

@@ -106,6 +106,7 @@ const rollout = z.strictObject({
   pause: leaf.optional(),
   analysis: leaf.optional(),
   interval: leaf.optional(),
+  scrape_interval: leaf.optional(),
   count: leaf.optional(),
   failure_limit: leaf.optional(),
   consecutive_error_limit: leaf.optional(),
@@ -116,8 +117,8 @@ const rollout = z.strictObject({
     .strictObject({
       error_rate: z.strictObject(thresholds).optional(),
       p99_latency_ms: z.strictObject(thresholds).optional(),
-      prediction_drift_psi: z.strictObject({ ...thresholds, url: leaf.optional(), json_path: leaf.optional() }).optional(),
-      business_metric_delta: z.strictObject(thresholds).optional(),
+      prediction_drift_psi: z.strictObject({ ...thresholds, metric: leaf.optional(), url: leaf.optional(), json_path: leaf.optional() }).optional(),
+      business_metric_delta: z.strictObject({ ...thresholds, success: leaf.optional(), total: leaf.optional() }).optional(),
     })
     .optional(),
 });

@@ -200,8 +200,13 @@ export interface LowerIsBetterOptions {
   readonly query?: string;
 }
 
-/** Options of {@link Guardrail.predictionDriftPsi}: a query or a drift detector's URL. */
+/** Options of {@link Guardrail.predictionDriftPsi}: the server's PSI metric, a query or a drift detector's URL. */
 export interface DriftGuardrailOptions extends LowerIsBetterOptions {
+  /**
+   * The gauge of the PSI the model server exports, read per version from the pods the PodMonitor scrapes.
+   * @default - the query or url
+   */
+  readonly metric?: string;
   /**
    * HTTP endpoint of a drift detector returning the PSI (Argo Rollouts' web provider), instead of a query.
    * @default - the query
@@ -214,10 +219,26 @@ export interface DriftGuardrailOptions extends LowerIsBetterOptions {
   readonly jsonPath?: string;
 }
 
-/** Options of {@link Guardrail.businessMetricDelta}. */
+/**
+ * Options of {@link Guardrail.businessMetricDelta}: the counters the model server exports (the delta is the
+ * canary's success rate per prediction relative to main's), or a query of your own.
+ */
 export interface BusinessMetricOptions {
-  /** PromQL of the canary's relative change against main, e.g. its conversion rate over main's minus 1. */
-  readonly query: string;
+  /**
+   * Counter of successful predictions (e.g. conversions), read per version.
+   * @default - the query
+   */
+  readonly success?: string;
+  /**
+   * Counter of all predictions, read per version.
+   * @default - the query
+   */
+  readonly total?: string;
+  /**
+   * PromQL of the canary's relative change against main.
+   * @default - from success and total
+   */
+  readonly query?: string;
   /**
    * Promote when the delta is above this.
    * @default 0
@@ -242,7 +263,7 @@ export class Guardrail {
     return new Guardrail('p99LatencyMs', { ...options });
   }
 
-  /** Population stability index of the predictions (defaults: promote below 0.1, roll back above 0.2). */
+  /** Population stability index of the canary's predictions (defaults: promote below 0.1, roll back above 0.2). */
   public static predictionDriftPsi(options: DriftGuardrailOptions): Guardrail {
     return new Guardrail('predictionDriftPsi', { ...options });
   }

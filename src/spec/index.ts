@@ -4,6 +4,7 @@ export * from './model';
 export * from './names';
 export * from './normalize';
 export * from './rollout';
+export { QUERY_ARGS, placeholderProblems, promqlSyntaxProblem } from './promql';
 export * from './stages';
 export type {
   ArtifactInput,

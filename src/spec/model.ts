@@ -133,6 +133,11 @@ export interface GuardrailSpec {
   readonly rollback: number;
   /** The user's PromQL query; undefined = the default for the router and backend. */
   readonly query?: string;
+  /** predictionDriftPsi: the gauge of the PSI the model server exports (selected per version). */
+  readonly metric?: string;
+  /** businessMetricDelta: the counters of successes and of predictions the model server exports. */
+  readonly success?: string;
+  readonly total?: string;
   /** A web provider (a drift detector's HTTP endpoint) instead of a query. */
   readonly web?: { readonly url: string; readonly jsonPath: string };
   /** Whether it is one of the default guardrails (none were given); measured only where a default query exists. */
@@ -149,6 +154,8 @@ export interface RolloutPlan {
   readonly analysis: 'step' | 'background';
   /** Seconds between measurements. */
   readonly intervalSeconds: number;
+  /** Prometheus' scrape interval of the metrics the guardrails read (the PodMonitor's); rate windows span at least four. */
+  readonly scrapeIntervalSeconds: number;
   /** Measurements per analysis (step analysis must terminate). */
   readonly count: number;
   readonly failureLimit: number;

@@ -4,6 +4,7 @@
  */
 import { describeValue, IssueCollector, IssuePath } from './errors';
 import { GuardrailKind, GuardrailSpec, RolloutPlan } from './model';
+import { placeholderProblems, promqlSyntaxProblem } from './promql';
 import { RolloutInput, rolloutSchema } from './schema';
 import { parseWithIssues } from './zod-issues';
 
@@ -17,6 +18,8 @@ export const DEFAULT_COUNT = 5;
 export const DEFAULT_PROMETHEUS_ADDRESS = 'http://prometheus-operated.monitoring.svc:9090';
 /** Argo Rollouts' own default. */
 export const DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
+/** The scrape interval of the PodMonitor (and assumed of the router's metrics). */
+export const DEFAULT_SCRAPE_INTERVAL_SECONDS = 30;
 
 /** Each guardrail: which way is better, its defaults, and the names used in files and messages. */
 export const GUARDRAILS: Readonly<Record<GuardrailKind, {
@@ -89,6 +92,9 @@ export function normalizeRollout(input: RolloutInput, issues: IssueCollector, pa
   }
   const intervalSeconds = input.interval !== undefined ? durationSeconds(input.interval) : DEFAULT_INTERVAL_SECONDS;
   if (intervalSeconds === 0) issues.add([...path, 'interval'], 'must be at least 1 second, got 0; e.g. "1m"');
+  if (input.scrapeInterval !== undefined && durationSeconds(input.scrapeInterval) === 0) {
+    issues.add([...path, 'scrapeInterval'], 'must be at least 1 second, got 0; e.g. "30s" (Prometheus\' scrape interval)');
+  }
   const count = input.count ?? DEFAULT_COUNT;
   const failureLimit = input.failureLimit ?? 0;
   if (failureLimit >= count && input.analysis !== 'background') {
@@ -134,15 +140,32 @@ export function normalizeRollout(input: RolloutInput, issues: IssueCollector, pa
     if (query !== undefined && url !== undefined) {
       issues.add([...gPath, 'url'], 'set either a PromQL query or a drift detector URL, not both; remove one');
     }
-    if (!def.defaultQuery && query === undefined && url === undefined) {
+    const metric = g.metric as string | undefined;
+    const success = g.success as string | undefined;
+    const total = g.total as string | undefined;
+    const typed = kind === 'predictionDriftPsi' ? metric !== undefined : success !== undefined || total !== undefined;
+    const sources = [query !== undefined, url !== undefined, typed].filter(Boolean).length;
+    if (sources > 1 && !(query !== undefined && url !== undefined)) {
+      issues.add(gPath, `set one source: ${kind === 'predictionDriftPsi' ? 'metric, query or url' : 'success and total, or query'}; remove the others`);
+    }
+    if (kind === 'businessMetricDelta' && (success === undefined) !== (total === undefined)) {
+      issues.add([...gPath, success === undefined ? 'success' : 'total'], 'success and total go together: the counters of successful predictions and of all predictions; set both');
+    }
+    if (!def.defaultQuery && sources === 0) {
       issues.add(
         gPath,
         kind === 'predictionDriftPsi'
-          ? 'prediction drift comes from a drift detector, so there is no default query; set query (PromQL) or url (an HTTP endpoint returning the PSI)'
-          : 'a business metric is yours to define, so there is no default query; set query, e.g. the canary\'s conversion rate over main\'s minus 1',
+          ? 'prediction drift comes from the model server or a drift detector, so there is no default; set metric (the PSI gauge your server exports, e.g. "model_prediction_psi"), query (PromQL) or url (an HTTP endpoint returning the PSI)'
+          : 'a business metric is yours to define, so there is no default; set success and total (the counters of successful and of all predictions, e.g. "conversions_total" and "predictions_total"), or query',
       );
     }
     if (g.jsonPath !== undefined && url === undefined) issues.add([...gPath, 'jsonPath'], 'goes with url; add url or remove jsonPath');
+    if (query !== undefined) {
+      for (const p of placeholderProblems(query)) issues.add([...gPath, 'query'], p);
+      const syntax = promqlSyntaxProblem(query);
+      if (syntax) issues.add([...gPath, 'query'], syntax);
+    }
+    if (url !== undefined) for (const p of placeholderProblems(url)) issues.add([...gPath, 'url'], p);
     guardrails.push({
       ...(input.guardrails === undefined ? { defaulted: true } : {}),
       kind,
@@ -150,6 +173,9 @@ export function normalizeRollout(input: RolloutInput, issues: IssueCollector, pa
       promote,
       rollback,
       ...(query !== undefined ? { query } : {}),
+      ...(metric !== undefined ? { metric } : {}),
+      ...(success !== undefined ? { success } : {}),
+      ...(total !== undefined ? { total } : {}),
       ...(url !== undefined ? { web: { url, jsonPath: (g.jsonPath as string | undefined) ?? '{$.psi}' } } : {}),
     });
   }
@@ -159,6 +185,7 @@ export function normalizeRollout(input: RolloutInput, issues: IssueCollector, pa
     pauses,
     analysis: input.analysis ?? 'step',
     intervalSeconds,
+    scrapeIntervalSeconds: input.scrapeInterval !== undefined ? durationSeconds(input.scrapeInterval) : DEFAULT_SCRAPE_INTERVAL_SECONDS,
     count,
     failureLimit,
     consecutiveErrorLimit: input.consecutiveErrorLimit ?? DEFAULT_CONSECUTIVE_ERROR_LIMIT,

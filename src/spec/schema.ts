@@ -226,6 +226,10 @@ export const durationSchema = z.union([
 ], { error: expect('a duration: whole seconds, or a string such as "30s", "5m", "1h30m"') });
 
 const threshold = z.number({ error: expect('a number') }).refine(Number.isFinite, { error: expect('a finite number') });
+/** A Prometheus metric name the model server exports. */
+const metricName = z
+  .string({ error: expect('a Prometheus metric name such as "predictions_total"') })
+  .regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, { error: expect('a Prometheus metric name (letters, digits, "_" and ":", not starting with a digit)', 'e.g. "predictions_total"') });
 const promQuery = z.string({ error: expect('a PromQL query') }).min(1, { error: expect('a non-empty PromQL query') });
 
 /**
@@ -246,10 +250,11 @@ export const guardrailsSchema = z.strictObject({
   p99LatencyMs: z.strictObject(thresholds).optional(),
   predictionDriftPsi: z.strictObject({
     ...thresholds,
+    metric: metricName.optional(),
     url: z.string({ error: expect('an http(s) URL of the drift detector') }).regex(/^https?:\/\/\S+$/, { error: expect('an http(s) URL of the drift detector') }).optional(),
     jsonPath: z.string({ error: expect('a JSON path such as "{$.psi}"') }).min(1).optional(),
   }).optional(),
-  businessMetricDelta: z.strictObject(thresholds).optional(),
+  businessMetricDelta: z.strictObject({ ...thresholds, success: metricName.optional(), total: metricName.optional() }).optional(),
 });
 
 /** A progressive rollout: stages, pauses and the guardrails deciding promote or roll back. */
@@ -260,6 +265,7 @@ export const rolloutSchema = z.strictObject({
   }).optional(),
   analysis: z.enum(['step', 'background'], { error: expect('"step" (after each pause) or "background"') }).optional(),
   interval: durationSchema.optional(),
+  scrapeInterval: durationSchema.optional(),
   count: wholeNumber(1, 1000, 'a whole number of measurements from 1 to 1000').optional(),
   failureLimit: wholeNumber(0, 1000, 'a whole number of failed measurements tolerated, from 0').optional(),
   consecutiveErrorLimit: wholeNumber(0, 1000, 'a whole number of consecutive errors tolerated, from 0').optional(),

@@ -112,14 +112,16 @@ describe('Argo Rollouts: the fraud detector of the issue (istio)', () => {
     const metrics: any[] = template.spec.metrics;
     const conditions = Object.fromEntries(metrics.map((m) => [m.name, [m.successCondition, m.failureCondition]]));
     expect(conditions).toEqual({
-      'error-rate': ['result[0] < 0.005', 'result[0] > 0.01'],
-      'p99-latency-ms': ['result[0] < 200', 'result[0] > 500'],
-      'prediction-drift-psi': ['result[0] < 0.1', 'result[0] > 0.2'],
-      'business-metric-delta': ['result[0] > 0', 'result[0] < -0.03'],
+      // promote at or better than the promote threshold (no degradation promotes), roll back when strictly worse
+      'error-rate': ['result[0] <= 0.005', 'result[0] > 0.01'],
+      'p99-latency-ms': ['result[0] <= 200', 'result[0] > 500'],
+      'prediction-drift-psi': ['result[0] <= 0.1', 'result[0] > 0.2'],
+      'business-metric-delta': ['result[0] >= 0', 'result[0] < -0.03'],
     });
     const query = (name: string) => metrics.find((m) => m.name === name).provider.prometheus.query;
-    expect(query('prediction-drift-psi')).toBe(DRIFT_QUERY);
-    expect(query('business-metric-delta')).toBe(BUSINESS_QUERY);
+    // the users' queries, with the no-evidence guard: an empty result is NaN (hold), never an Error
+    expect(query('prediction-drift-psi')).toBe(`((${DRIFT_QUERY})) or on() vector(NaN)`);
+    expect(query('business-metric-delta')).toBe(`((${BUSINESS_QUERY})) or on() vector(NaN)`);
     expect(query('error-rate')).toMatch(/istio_requests_total\{.*destination_canonical_revision="\{\{args.canary-version\}\}".*response_code=~"5\.\."/);
     expect(query('p99-latency-ms')).toMatch(/^\(\(histogram_quantile\(0\.99, .*istio_request_duration_milliseconds_bucket/);
     // inline step analyses must end: every metric measures count times, interval apart
@@ -269,7 +271,7 @@ describe('Argo Rollouts: every router × analysis mode renders valid manifests',
     expect(canary.trafficRouting).toEqual({ nginx: { stableIngress: 'fraud-detector' } });
     expect(canary.steps.some((s: any) => s.setHeaderRoute)).toBe(false);
     expect(one(nginx, 'Ingress').spec.rules[0]).toMatchObject({ host: 'fraud.example.com', http: { paths: [{ backend: { service: { name: 'fraud-detector-stable' } } }] } });
-    expect(one(nginx, 'AnalysisTemplate').spec.metrics[0].provider.prometheus.query).toMatch(/nginx_ingress_controller_requests\{namespace="\{\{args.namespace\}\}", service="\{\{args.service\}\}-canary"/);
+    expect(one(nginx, 'AnalysisTemplate').spec.metrics[0].provider.prometheus.query).toMatch(/nginx_ingress_controller_requests\{namespace="\{\{args.namespace\}\}", ingress="\{\{args.service\}\}", canary!=""/);
 
     const smi = render(fraudDetector({ rollout: { guardrails: OWN_QUERIES } }), Router.smi()).objects;
     expect(one(smi, 'Rollout').spec.strategy.canary.trafficRouting).toEqual({ smi: { rootService: 'fraud-detector', trafficSplitName: 'fraud-detector' } });
@@ -288,10 +290,12 @@ describe('Argo Rollouts: every router × analysis mode renders valid manifests',
     expectValidManifests(objects);
     const t = one(objects, 'AnalysisTemplate');
     expect(t.spec.dryRun).toEqual([{ metricName: '.*' }]);
-    expect(t.spec.metrics[0]).toMatchObject({ interval: '1m30s', count: 3, failureLimit: 1 });
-    expect(t.spec.metrics[0].provider.prometheus.query).toMatch(/ and on\(\) \(sum\(increase\(istio_requests_total\{.*\}\[1m30s\]\)\) >= 50\)\) or on\(\) vector\(NaN\)$/);
+    // a step analysis holds only when none of its 3 measurements had evidence
+    expect(t.spec.metrics[0]).toMatchObject({ interval: '1m30s', count: 3, inconclusiveLimit: 2, failureLimit: 1 });
+    // the floor counts the canary's requests since it started (Istio's counter of its pods), and every rate window spans 4 scrapes (2m)
+    expect(t.spec.metrics[0].provider.prometheus.query).toMatch(/\[2m\]\)\)\) and on\(\) \(sum\(istio_requests_total\{reporter="destination", .*\}\) >= 50\)\) or on\(\) vector\(NaN\)$/);
     expect(t.spec.metrics[1]).toMatchObject({
-      successCondition: 'result < 0.1',
+      successCondition: 'result <= 0.1',
       failureCondition: 'result > 0.2',
       provider: { web: { url: 'http://drift.ml.svc/psi', jsonPath: '{$.data.psi}' } },
     });
@@ -362,13 +366,13 @@ describe('Argo Rollouts: refusals name the path and the fix', () => {
       'the drift guardrail has neither query nor url',
       fraudDetector({ rollout: { guardrails: { predictionDriftPsi: { promoteBelow: 0.1, rollbackAbove: 0.2 } } } }),
       Router.istio(),
-      ['rollout.guardrails.predictionDriftPsi: prediction drift comes from a drift detector, so there is no default query; set query (PromQL) or url'],
+      ['rollout.guardrails.predictionDriftPsi: prediction drift comes from the model server or a drift detector, so there is no default; set metric (the PSI gauge your server exports'],
     ],
     [
       'the business metric has no query',
       fraudDetector({ rollout: { guardrails: { businessMetricDelta: { promoteAbove: 0, rollbackBelow: -0.03 } } } }),
       Router.istio(),
-      ['rollout.guardrails.businessMetricDelta: a business metric is yours to define, so there is no default query; set query'],
+      ['rollout.guardrails.businessMetricDelta: a business metric is yours to define, so there is no default; set success and total'],
     ],
     [
       'a request guardrail on router native has no query',

@@ -340,7 +340,8 @@ describe('Seldon Core v2', () => {
             name: 'triton',
             resources: { requests: expect.objectContaining({ 'nvidia.com/gpu': '1' }), limits: expect.objectContaining({ 'nvidia.com/gpu': '1' }) },
             securityContext: restricted,
-            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+            // Triton passes tensors through shared memory
+            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, { name: 'dshm', mountPath: '/dev/shm' }],
           },
           // Seldon's own containers, merged by name into the ServerConfig's, held to the same profile
           { name: 'agent', securityContext: restricted, volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }] },
@@ -354,7 +355,7 @@ describe('Seldon Core v2', () => {
         securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
         nodeSelector: { 'nvidia.com/gpu.product': 'Tesla-T4' },
         tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
-        volumes: [{ name: 'tmp', emptyDir: {} }, { name: 'rclone-config', emptyDir: {} }],
+        volumes: [{ name: 'tmp', emptyDir: {} }, { name: 'dshm', emptyDir: { medium: 'Memory' } }, { name: 'rclone-config', emptyDir: {} }],
       },
     });
     expect((byKind(objects, 'Model')[1] as any).spec.server).toBe(triton.metadata.name);

@@ -61,7 +61,8 @@ describe('CanaryInferenceService', () => {
       metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
       behavior: { scaleUp: { stabilizationWindowSeconds: 0 }, scaleDown: { stabilizationWindowSeconds: 600 } },
     });
-    expect(isvc.spec.predictor.model.env).toEqual([{ name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'hf', key: 'token' } } }]);
+    // the Hugging Face runtime's caches on the scratch volume, then the version's own
+    expect(isvc.spec.predictor.model.env).toEqual([{ name: 'XDG_CACHE_HOME', value: '/tmp/cache' }, { name: 'VLLM_CONFIG_ROOT', value: '/tmp/vllm-config' }, { name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'hf', key: 'token' } } }]);
     expect(isvc.spec.canary.map((c: any) => [c.predictor.name, c.trafficPercent, c.predictor.minReplicas])).toEqual([
       ['a', 20, 1],
       ['b', 30, 2],
@@ -69,6 +70,7 @@ describe('CanaryInferenceService', () => {
     // b inherits main's artifact and env
     expect(isvc.spec.canary[1].predictor.model.storageUri).toBe('s3://models/summarization/v1');
     expect(isvc.spec.canary[0].predictor.model.env).toEqual([
+      { name: 'XDG_CACHE_HOME', value: '/tmp/cache' }, { name: 'VLLM_CONFIG_ROOT', value: '/tmp/vllm-config' },
       { name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: 'hf', key: 'token' } } },
       { name: 'VAR_NAME', value: 'var_value' },
     ]);

@@ -114,19 +114,20 @@ describe('CanaryInferenceService with a rollout on Argo Rollouts', () => {
     const template = one(manifests, 'AnalysisTemplate');
     expect(template.spec.args.map((a: any) => a.name)).toEqual(['service', 'namespace', 'canary-version', 'stable-version', 'canary-hash', 'stable-hash']);
     expect(template.spec.metrics.map((m: any) => [m.name, m.successCondition, m.failureCondition, m.interval, m.count])).toEqual([
-      ['error-rate', 'result[0] < 0.005', 'result[0] > 0.01', '1m', 5],
-      ['p99-latency-ms', 'result[0] < 200', 'result[0] > 500', '1m', 5],
-      ['prediction-drift-psi', 'result[0] < 0.1', 'result[0] > 0.2', '1m', 5],
-      ['business-metric-delta', 'result[0] > 0', 'result[0] < -0.03', '1m', 5],
+      ['error-rate', 'result[0] <= 0.005', 'result[0] > 0.01', '1m', 5],
+      ['p99-latency-ms', 'result[0] <= 200', 'result[0] > 500', '1m', 5],
+      ['prediction-drift-psi', 'result[0] <= 0.1', 'result[0] > 0.2', '1m', 5],
+      ['business-metric-delta', 'result[0] >= 0', 'result[0] < -0.03', '1m', 5],
     ]);
     expect(template.spec.metrics[0].provider.prometheus.query).toMatch(/istio_requests_total.*response_code=~"5\.\."/);
-    expect(template.spec.metrics[2].provider.prometheus.query).toBe(DRIFT_QUERY);
-    expect(template.spec.metrics[3].provider.prometheus.query).toBe(BUSINESS_QUERY);
+    // a user's query gets the no-evidence guard: an empty result is NaN (hold), never an Error
+    expect(template.spec.metrics[2].provider.prometheus.query).toBe(`((${DRIFT_QUERY})) or on() vector(NaN)`);
+    expect(template.spec.metrics[3].provider.prometheus.query).toBe(`((${BUSINESS_QUERY})) or on() vector(NaN)`);
     for (const m of template.spec.metrics) expect(m.provider.prometheus.address).toBe('http://prometheus-operated.monitoring.svc:9090');
 
     // the PodMonitor: every version, labelled by version
     const monitor = one(manifests, 'PodMonitor');
-    expect(monitor.spec).toMatchObject({ selector: { matchLabels: { 'app.kubernetes.io/name': 'fraud' } }, podTargetLabels: ['version'] });
+    expect(monitor.spec).toMatchObject({ selector: { matchLabels: { 'app.kubernetes.io/name': 'fraud' } }, podTargetLabels: ['app.kubernetes.io/name', 'version'] });
   });
 
   test('a pause per stage: pause steps with and without a duration', () => {
@@ -323,8 +324,8 @@ describe('standalone AnalysisTemplate', () => {
     expect(manifests[0]).toMatchObject({ apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisTemplate', metadata: { name: 'guardrails', namespace: 'ml' } });
     const metrics = manifests[0].spec.metrics;
     expect(metrics.map((m: any) => [m.name, m.successCondition, m.failureCondition, m.count, m.interval])).toEqual([
-      ['error-rate', 'result[0] < 0.005', 'result[0] > 0.01', 5, '1m'],
-      ['p99-latency-ms', 'result[0] < 200', 'result[0] > 500', 5, '1m'],
+      ['error-rate', 'result[0] <= 0.005', 'result[0] > 0.01', 5, '1m'],
+      ['p99-latency-ms', 'result[0] <= 200', 'result[0] > 500', 5, '1m'],
     ]);
     expect(metrics[0].provider.prometheus.query).toMatch(/istio_requests_total/);
     expect(metrics[1].provider.prometheus.query).toMatch(/istio_request_duration_milliseconds_bucket/);
@@ -394,15 +395,15 @@ describe('standalone AnalysisTemplate', () => {
       expect.objectContaining({
         name: 'prediction-drift-psi',
         interval: '2m',
-        successCondition: 'result < 0.05',
+        successCondition: 'result <= 0.05',
         failureCondition: 'result > 0.2',
         provider: { web: { url: 'http://drift.ml.svc:8080/psi/{{args.service}}', jsonPath: '{$.psi}' } },
       }),
       expect.objectContaining({
         name: 'business-metric-delta',
-        successCondition: 'result[0] > 0.01',
+        successCondition: 'result[0] >= 0.01',
         failureCondition: 'result[0] < -0.05',
-        provider: { prometheus: { address: 'http://prometheus-operated.monitoring.svc:9090', query: BUSINESS_QUERY } },
+        provider: { prometheus: { address: 'http://prometheus-operated.monitoring.svc:9090', query: `((${BUSINESS_QUERY})) or on() vector(NaN)` } },
       }),
     ]);
   });

@@ -44,7 +44,8 @@ describe('canary-inference synth', () => {
     expect(isvc.spec.canary[0].predictor.model.resources.requests).toEqual({ cpu: '1', memory: '2Gi' });
     expect(isvc.spec.canary[1].predictor.model.resources.requests).toEqual({ cpu: '4', memory: '8Gi' });
     for (const c of isvc.spec.canary) {
-      expect(c.predictor.model.env).toEqual([{ name: 'VAR_NAME', value: 'var_value' }]);
+      // the Hugging Face runtime's caches on the scratch volume, then the version's own
+      expect(c.predictor.model.env).toEqual([{ name: 'XDG_CACHE_HOME', value: '/tmp/cache' }, { name: 'VLLM_CONFIG_ROOT', value: '/tmp/vllm-config' }, { name: 'VAR_NAME', value: 'var_value' }]);
       expect(c.predictor.maxReplicas).toBeUndefined();
       expect(c.predictor.autoScaling).toBeUndefined();
     }

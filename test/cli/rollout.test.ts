@@ -87,11 +87,11 @@ describe('the rollout file on Argo Rollouts (the acceptance case)', () => {
   test('the AnalysisTemplate carries every threshold: promote -> successCondition, rollback -> failureCondition', () => {
     const metrics = find(objects, 'AnalysisTemplate')[0].spec.metrics;
     const byName = Object.fromEntries(metrics.map((m: any) => [m.name, m]));
-    expect(byName['error-rate']).toMatchObject({ successCondition: 'result[0] < 0.005', failureCondition: 'result[0] > 0.01' });
-    expect(byName['p99-latency-ms']).toMatchObject({ successCondition: 'result[0] < 200', failureCondition: 'result[0] > 500' });
-    expect(byName['prediction-drift-psi']).toMatchObject({ successCondition: 'result[0] < 0.1', failureCondition: 'result[0] > 0.2' });
-    expect(byName['business-metric-delta']).toMatchObject({ successCondition: 'result[0] > 0', failureCondition: 'result[0] < -0.03' });
-    expect(byName['prediction-drift-psi'].provider.prometheus.query).toBe('max(model_prediction_psi{service="{{args.service}}"})');
+    expect(byName['error-rate']).toMatchObject({ successCondition: 'result[0] <= 0.005', failureCondition: 'result[0] > 0.01' });
+    expect(byName['p99-latency-ms']).toMatchObject({ successCondition: 'result[0] <= 200', failureCondition: 'result[0] > 500' });
+    expect(byName['prediction-drift-psi']).toMatchObject({ successCondition: 'result[0] <= 0.1', failureCondition: 'result[0] > 0.2' });
+    expect(byName['business-metric-delta']).toMatchObject({ successCondition: 'result[0] >= 0', failureCondition: 'result[0] < -0.03' });
+    expect(byName['prediction-drift-psi'].provider.prometheus.query).toBe('((max(model_prediction_psi{service="{{args.service}}"}))) or on() vector(NaN)');
     expect(byName['error-rate'].provider.prometheus.query).toContain('istio_requests_total{reporter="destination"');
     expect(byName['error-rate'].provider.prometheus.query).toContain('destination_canonical_revision="{{args.canary-version}}"');
     expect(byName['p99-latency-ms'].provider.prometheus.query).toContain('istio_request_duration_milliseconds_bucket');
@@ -124,7 +124,8 @@ describe('the rollout file on Argo Rollouts (the acceptance case)', () => {
 
   test('a PodMonitor keeps each pod\'s version label on its series', () => {
     const monitor = find(objects, 'PodMonitor')[0];
-    expect(monitor.spec.podTargetLabels).toEqual(['version']);
+    // each series carries its pod's version and service, so the guardrails select the canary of this service
+    expect(monitor.spec.podTargetLabels).toEqual(['app.kubernetes.io/name', 'version']);
     expect(monitor.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'fraud-detector' } });
   });
 
@@ -175,7 +176,7 @@ describe('mistakes in the rollout section: exit 1, every problem, with its line 
     expect(run.code).toBe(1);
     const lines = run.stderr.trim().split('\n');
     expect(lines).toEqual([
-      expect.stringMatching(/:\d+:\d+ rollout\.guardrails\.prediction_drift_psi: prediction drift comes from a drift detector, so there is no default query; set query/),
+      expect.stringMatching(/:\d+:\d+ rollout\.guardrails\.prediction_drift_psi: prediction drift comes from the model server or a drift detector, so there is no default; set metric/),
       expect.stringMatching(/:\d+:\d+ rollout\.guardrails\.business_metric_delta: a business metric is yours to define/),
     ]);
   });
@@ -329,7 +330,7 @@ describe('stage manifests for backends without a rollout controller', () => {
       ['fraud-detector-main-predictor', 75],
       ['fraud-detector-v2-predictor', 25],
     ]);
-    expect(find(objects, 'PodMonitor')[0].spec.podMetricsEndpoints).toEqual([{ portNumber: 3000, path: '/metrics' }]);
+    expect(find(objects, 'PodMonitor')[0].spec.podMetricsEndpoints).toEqual([{ portNumber: 3000, path: '/metrics', interval: '30s' }]);
   });
 
   test.each([
@@ -445,7 +446,7 @@ describe('per-version monitoring', () => {
     const objects = synth('-f', file);
     expectValidManifests(objects);
     expect(find(objects, 'PodMonitor')[0].spec).toMatchObject({
-      podTargetLabels: ['version'],
+      podTargetLabels: ['app.kubernetes.io/name', 'version'],
       namespaceSelector: { matchNames: ['ml'] },
       podMetricsEndpoints: [
         { port: 'metrics', path: '/prometheus' },

@@ -612,8 +612,10 @@ function guardrail(better: 'lower' | 'higher', lo: number, hi: number, defaults:
 
 function guardrails(needQuery: boolean): fc.Arbitrary<Json> {
   const optionalQuery = needQuery ? fc.record({ query: promQuery }) : fc.record({ query: promQuery }, { requiredKeys: [] });
+  const metric = fc.constantFrom('model_prediction_psi', 'psi', 'drift:psi_5m', 'conversions_total', 'predictions_total');
   const drift = fc.oneof(
     fc.record({ query: promQuery }),
+    fc.record({ metric }),
     fc.record({ url: fc.constantFrom('http://drift.monitoring.svc:8080/psi', 'https://drift.example.com/v1/psi'), jsonPath: fc.constantFrom('{$.psi}', '{$.result.value}') }, { requiredKeys: ['url'] }),
   );
   return fc.record(
@@ -621,7 +623,7 @@ function guardrails(needQuery: boolean): fc.Arbitrary<Json> {
       errorRate: guardrail('lower', 0, 1, [0.005, 0.01], optionalQuery),
       p99LatencyMs: guardrail('lower', 0, Number.MAX_VALUE, [200, 500], optionalQuery, true),
       predictionDriftPsi: guardrail('lower', 0, Number.MAX_VALUE, [0.1, 0.2], drift),
-      businessMetricDelta: guardrail('higher', -1, Number.MAX_VALUE, [0, -0.03], fc.record({ query: promQuery })),
+      businessMetricDelta: guardrail('higher', -1, Number.MAX_VALUE, [0, -0.03], fc.oneof(fc.record({ query: promQuery }), fc.record({ success: metric, total: metric }))),
     },
     { requiredKeys: [] },
   );
@@ -642,6 +644,7 @@ export function rollout(needQuery: boolean): fc.Arbitrary<Json> {
         pauses: fc.array(fc.oneof(duration, fc.constant(null)), { minLength: 7, maxLength: 7 }),
         analysis: fc.constantFrom('step', 'background'),
         interval: positiveDuration,
+        scrapeInterval: positiveDuration,
         count: fc.integer({ min: 1, max: 1000 }),
         failureLimit: fc.integer({ min: 0, max: 1000 }),
         consecutiveErrorLimit: fc.integer({ min: 0, max: 1000 }),
@@ -660,6 +663,8 @@ export function rollout(needQuery: boolean): fc.Arbitrary<Json> {
       // step analysis must be able to fail: fewer tolerated failures than measurements
       const count = out.count ?? 5;
       if (out.failureLimit !== undefined && out.failureLimit >= count && out.analysis !== 'background') out.failureLimit = count - 1;
+      // a request floor needs request counts: a router with request metrics, or a business metric's total counter
+      if (needQuery && out.guardrails?.businessMetricDelta?.total === undefined) delete out.minRequests;
       return out;
     });
 }

@@ -169,18 +169,36 @@ describe('model artifacts on KServe: every limit at least its request', () => {
     expect(canaryPod.spec.nodeSelector).toEqual({ 'nvidia.com/gpu.product': 'Tesla-T4' });
   });
 
+  const gpuAnyMain = (format: string) => ({
+    name: 'llm',
+    main: { artifact: { type: 'model', storageUri: 's3://m/1', format }, instanceType: 'gpu.any' },
+    versions: { c: { weight: 10, artifact: { type: 'model', storageUri: 's3://m/2', format }, instanceType: 'cpu.2' } },
+  });
+  const catalog = InstanceTypeCatalog.defaults().with('gpu.any', { cpu: '4', memory: '16Gi', gpus: 1, tolerations: [] });
+
   test('a CPU canary of a GPU custom catalog without node selectors gets its inherited GPU set to 0', () => {
-    const input = {
-      name: 'llm',
-      main: { artifact: { type: 'model', storageUri: 's3://m/1', format: 'huggingface' }, instanceType: 'gpu.any' },
-      versions: { c: { weight: 10, artifact: { type: 'model', storageUri: 's3://m/2', format: 'huggingface' }, instanceType: 'cpu.2' } },
-    };
-    const catalog = InstanceTypeCatalog.defaults().with('gpu.any', { cpu: '4', memory: '16Gi', gpus: 1, tolerations: [] });
-    const { objects, warnings } = synthesize(input, { backend: Backend.kserve(), instanceTypes: catalog });
+    const { objects, warnings } = synthesize(gpuAnyMain('sklearn'), { backend: Backend.kserve(), instanceTypes: catalog });
     expectServes(objects);
     const canary = containers(emulateCluster(objects).pods).find(({ pod }) => pod.owner.includes('canary'))!.c;
     expect(canary.resources).toMatchObject({ requests: { 'nvidia.com/gpu': '0' }, limits: { 'nvidia.com/gpu': '0' } });
     expect(warnings).toEqual([expect.stringMatching(/spec.canary split .* only in the Gateway API route KServe writes itself/)]);
+  });
+
+  test.each(['huggingface', 'tensorflow', 'pytorch'])('fails for format %s, whose runtime KServe switches to its GPU image by the cleared key\'s presence', (format) => {
+    expect(issuesOf(() => synthesize(gpuAnyMain(format), { backend: Backend.kserve(), instanceTypes: catalog }))).toEqual([
+      expect.stringMatching(
+        new RegExp(`^versions\\.c\\.instanceType: KServe merges a canary's resources onto main's, so instance type "cpu.2" would keep main's nvidia.com/gpu key \\(set to 0\\), and KServe picks the GPU image of the ${format} runtime`),
+      ),
+    ]);
+    // what the refusal prevents: the same output with that format runs the -gpu image without a GPU (the check bites)
+    const objects: any[] = [...structuredClone(synthesize(gpuAnyMain('sklearn'), { backend: Backend.kserve(), instanceTypes: catalog }).objects)];
+    if (format === 'huggingface') {
+      for (const p of [objects[0].spec.predictor, objects[0].spec.canary[0].predictor]) p.model.modelFormat.name = format;
+      expect(clusterServingProblems(objects, IMAGES)).toEqual(expect.arrayContaining([expect.stringMatching(/canary c.*not one the server listens on \(none\)/)]));
+    }
+    // on the per-version strategy each version is its own InferenceService: the CPU canary runs the CPU image
+    const perVersion = synthesize(gpuAnyMain(format), { backend: Backend.kserve(), router: Router.istio(), instanceTypes: catalog });
+    expect(perVersion.objects.length).toBeGreaterThan(0);
   });
 });
 

@@ -61,6 +61,8 @@ describe('rollout defaults', () => {
       pauses: [undefined, undefined, undefined, undefined, undefined],
       analysis: 'step',
       intervalSeconds: 60,
+      // the PodMonitor's, so rate windows span at least 2 minutes
+      scrapeIntervalSeconds: 30,
       count: 5,
       failureLimit: 0,
       consecutiveErrorLimit: 4,
@@ -431,8 +433,8 @@ describe('invalid guardrails', () => {
 
   test('drift without a query or a URL', () => {
     expect(problems({ guardrails: { predictionDriftPsi: {} } })).toEqual([
-      'rollout.guardrails.predictionDriftPsi: prediction drift comes from a drift detector, so there is no default query; ' +
-        'set query (PromQL) or url (an HTTP endpoint returning the PSI)',
+      'rollout.guardrails.predictionDriftPsi: prediction drift comes from the model server or a drift detector, so there is no default; ' +
+        'set metric (the PSI gauge your server exports, e.g. "model_prediction_psi"), query (PromQL) or url (an HTTP endpoint returning the PSI)',
     ]);
   });
 
@@ -456,8 +458,8 @@ describe('invalid guardrails', () => {
 
   test('a business metric without a query', () => {
     expect(problems({ guardrails: { businessMetricDelta: { promoteAbove: 0.01 } } })).toEqual([
-      'rollout.guardrails.businessMetricDelta: a business metric is yours to define, so there is no default query; ' +
-        'set query, e.g. the canary\'s conversion rate over main\'s minus 1',
+      'rollout.guardrails.businessMetricDelta: a business metric is yours to define, so there is no default; ' +
+        'set success and total (the counters of successful and of all predictions, e.g. "conversions_total" and "predictions_total"), or query',
     ]);
   });
 
@@ -505,7 +507,7 @@ describe('several mistakes at once', () => {
       expect.stringMatching(/^rollout\.guardrails\.errorRate\.promoteBelow: the band is inverted/),
       expect.stringMatching(/^rollout\.guardrails\.p99LatencyMs\.rollbackAbove: must be milliseconds above 0, got 0/),
       expect.stringMatching(/^rollout\.guardrails\.p99LatencyMs\.promoteBelow: the band is inverted: promote below 200 but roll back above 0/),
-      expect.stringMatching(/^rollout\.guardrails\.predictionDriftPsi: prediction drift comes from a drift detector/),
+      expect.stringMatching(/^rollout\.guardrails\.predictionDriftPsi: prediction drift comes from the model server or a drift detector/),
       expect.stringMatching(/^rollout\.guardrails\.predictionDriftPsi\.jsonPath: goes with url/),
       expect.stringMatching(/^rollout\.guardrails\.businessMetricDelta: a business metric is yours to define/),
     ]);

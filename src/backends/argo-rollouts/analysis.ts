@@ -3,12 +3,12 @@
  * `successCondition`, rollback threshold -> `failureCondition`; a value in
  * between is Inconclusive, which pauses the rollout for a human.
  */
-import { CanarySpec, goDuration, GuardrailKind, GuardrailSpec, Issue, IssuePath, RolloutPlan } from '../../spec';
+import { CanarySpec, goDuration, GuardrailKind, GUARDRAILS, Issue, IssuePath, RolloutPlan } from '../../spec';
+import { ANALYSIS_ARGS, DEFAULT_QUERY_ROUTERS, guardrailConditions, guardrailQuery, requestCount } from '../common/guardrails';
 import { objectLabels } from '../common/pod';
 import { KubeObject } from '../types';
 
-/** Arguments every template declares; the Rollout (or the user) supplies them. */
-export const ANALYSIS_ARGS = ['service', 'namespace', 'canary-version', 'stable-version', 'canary-hash', 'stable-hash'] as const;
+export { ANALYSIS_ARGS } from '../common/guardrails';
 
 /** Metric name of each guardrail in the template. */
 export const METRIC_NAMES: Readonly<Record<GuardrailKind, string>> = {
@@ -18,56 +18,10 @@ export const METRIC_NAMES: Readonly<Record<GuardrailKind, string>> = {
   businessMetricDelta: 'business-metric-delta',
 };
 
-/** Routers with default request-metric queries, and the metrics they read. */
-export const DEFAULT_QUERY_ROUTERS = ['istio', 'nginx'] as const;
-
-/** Selects the canary's requests in Istio's standard metrics (labels from the pods' `app.kubernetes.io/name` and `version`). */
-const ISTIO_CANARY =
-  'reporter="destination", destination_service_namespace="{{args.namespace}}", ' +
-  'destination_canonical_service="{{args.service}}", destination_canonical_revision="{{args.canary-version}}"';
-/** Selects the canary's requests in ingress-nginx's metrics (the canary Ingress routes to the canary Service). */
-const NGINX_CANARY = 'namespace="{{args.namespace}}", service="{{args.service}}-canary"';
-
-function window(plan: RolloutPlan): string {
-  return goDuration(Math.max(plan.intervalSeconds, 60));
-}
-
-/** The default PromQL of a request guardrail for `router`, or undefined when there is none. */
+/** The default PromQL of a guardrail kind for `router` (its default thresholds), or undefined when there is none. */
 export function defaultQuery(kind: GuardrailKind, router: string, plan: RolloutPlan): string | undefined {
-  const w = window(plan);
-  let query: string | undefined;
-  let requests: string | undefined;
-  if (router === 'istio') {
-    requests = `sum(increase(istio_requests_total{${ISTIO_CANARY}}[${w}]))`;
-    if (kind === 'errorRate') {
-      query = `sum(rate(istio_requests_total{${ISTIO_CANARY}, response_code=~"5.."}[${w}])) / sum(rate(istio_requests_total{${ISTIO_CANARY}}[${w}]))`;
-    } else if (kind === 'p99LatencyMs') {
-      query = `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket{${ISTIO_CANARY}}[${w}])))`;
-    }
-  } else if (router === 'nginx') {
-    requests = `sum(increase(nginx_ingress_controller_requests{${NGINX_CANARY}}[${w}]))`;
-    if (kind === 'errorRate') {
-      query = `sum(rate(nginx_ingress_controller_requests{${NGINX_CANARY}, status=~"5.."}[${w}])) / sum(rate(nginx_ingress_controller_requests{${NGINX_CANARY}}[${w}]))`;
-    } else if (kind === 'p99LatencyMs') {
-      query = `1000 * histogram_quantile(0.99, sum by (le) (rate(nginx_ingress_controller_request_duration_seconds_bucket{${NGINX_CANARY}}[${w}])))`;
-    }
-  }
-  if (query === undefined) return undefined;
-  return guarded(query, requests, plan);
-}
-
-/**
- * Below the minimum request count (or with no data at all) a query yields NaN,
- * which meets neither condition: the measurement is Inconclusive, so the rollout holds.
- */
-function guarded(query: string, requests: string | undefined, plan: RolloutPlan): string {
-  const enough = plan.minRequests !== undefined && requests !== undefined ? ` and on() (${requests} >= ${plan.minRequests})` : '';
-  return `((${query})${enough}) or on() vector(NaN)`;
-}
-
-/** The query a guardrail runs with `router`: the user's, else the default. */
-export function guardrailQuery(g: GuardrailSpec, router: string, plan: RolloutPlan): string | undefined {
-  return g.query ?? defaultQuery(g.kind, router, plan);
+  const { better, promote, rollback } = GUARDRAILS[kind];
+  return guardrailQuery({ kind, better, promote, rollback }, router, plan);
 }
 
 /**
@@ -101,17 +55,11 @@ export function checkGuardrailQueries(spec: CanarySpec, router: string): Issue[]
 /** Issues for guardrails of `plan` that have neither a query of their own nor a default for `router`. */
 export function checkPlanQueries(plan: RolloutPlan, router: string, base: IssuePath = ['rollout']): Issue[] {
   const undeclared: Issue[] = [];
-  for (const g of plan.guardrails) {
-    for (const text of [g.query, g.web?.url]) {
-      for (const m of (text ?? '').matchAll(/\{\{\s*args\.([^}\s]+)\s*\}\}/g)) {
-        if (!(ANALYSIS_ARGS as readonly string[]).includes(m[1])) {
-          undeclared.push({
-            path: [...base, 'guardrails', g.kind, g.query !== undefined ? 'query' : 'url'],
-            message: `{{args.${m[1]}}} is not an argument of the analysis, so every measurement would fail; use ${ANALYSIS_ARGS.map((a) => `{{args.${a}}}`).join(', ')}`,
-          });
-        }
-      }
-    }
+  if (plan.minRequests !== undefined && requestCount(plan, router) === undefined) {
+    undeclared.push({
+      path: [...base, 'minRequests'],
+      message: `router "${router}" has no request metrics to count the canary's requests; use router ${DEFAULT_QUERY_ROUTERS.map((r) => `"${r}"`).join(' or ')}, give businessMetricDelta its total counter, or remove minRequests`,
+    });
   }
   return [...undeclared, ...plan.guardrails
     .filter((g) => !g.defaulted && g.web === undefined && guardrailQuery(g, router, plan) === undefined)
@@ -119,12 +67,6 @@ export function checkPlanQueries(plan: RolloutPlan, router: string, base: IssueP
       path: [...base, 'guardrails', g.kind, 'query'],
       message: `router "${router}" has no request metrics to build a default ${g.kind} query from; set query (PromQL, with {{args.service}}, {{args.namespace}}, {{args.canary-version}}), or use router ${DEFAULT_QUERY_ROUTERS.map((r) => `"${r}"`).join(' or ')}`,
     }))];
-}
-
-function conditions(g: GuardrailSpec, value: string): { successCondition: string; failureCondition: string } {
-  return g.better === 'lower'
-    ? { successCondition: `${value} < ${g.promote}`, failureCondition: `${value} > ${g.rollback}` }
-    : { successCondition: `${value} > ${g.promote}`, failureCondition: `${value} < ${g.rollback}` };
 }
 
 /** Options of {@link analysisTemplate}. */
@@ -152,10 +94,11 @@ export function analysisTemplate(plan: RolloutPlan, options: AnalysisTemplateOpt
     return {
       name: METRIC_NAMES[g.kind],
       interval: goDuration(plan.intervalSeconds),
-      ...(options.terminating ? { count: plan.count } : {}),
+      // a step analysis holds (Inconclusive) only when no measurement of the count had evidence
+      ...(options.terminating ? { count: plan.count, inconclusiveLimit: plan.count - 1 } : {}),
       failureLimit: plan.failureLimit,
       consecutiveErrorLimit: plan.consecutiveErrorLimit,
-      ...conditions(g, web ? 'result' : 'result[0]'),
+      ...guardrailConditions(g, web ? 'result' : 'result[0]'),
       provider,
     };
   });

@@ -3,7 +3,7 @@
  * selecting the pods of every version and copying their `version` label onto
  * each series, so guardrail queries can compare canary and main.
  */
-import { CanarySpec, servingVersions, Version } from '../../spec';
+import { CanarySpec, DEFAULT_SCRAPE_INTERVAL_SECONDS, goDuration, servingVersions, Version } from '../../spec';
 import { KubeObject } from '../types';
 import { NAME_LABEL, objectLabels, VERSION_LABEL } from './pod';
 import { artifactProfile } from './runtime';
@@ -40,8 +40,13 @@ export function versionEndpoints(spec: CanarySpec, modelPort?: number): MetricsE
   return [...out.values()];
 }
 
-/** The PodMonitor of a service: every version's pods, their `version` label kept on each series. */
+/**
+ * The PodMonitor of a service: every version's pods, scraped at the rollout's scrape interval, their
+ * `version` and `app.kubernetes.io/name` labels kept on each series (as `version` and `app_kubernetes_io_name`),
+ * so the guardrails select each version of this service.
+ */
 export function podMonitor(spec: CanarySpec, endpoints: readonly MetricsEndpoint[]): KubeObject {
+  const interval = goDuration(spec.rollout?.scrapeIntervalSeconds ?? DEFAULT_SCRAPE_INTERVAL_SECONDS);
   return {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PodMonitor',
@@ -49,11 +54,12 @@ export function podMonitor(spec: CanarySpec, endpoints: readonly MetricsEndpoint
     spec: {
       selector: { matchLabels: { [NAME_LABEL]: spec.name } },
       ...(spec.namespace ? { namespaceSelector: { matchNames: [spec.namespace] } } : {}),
-      podTargetLabels: [VERSION_LABEL],
+      podTargetLabels: [NAME_LABEL, VERSION_LABEL],
       podMetricsEndpoints: endpoints.map((e) => ({
         ...(e.port !== undefined ? { port: e.port } : {}),
         ...(e.portNumber !== undefined ? { portNumber: e.portNumber } : {}),
         path: e.path,
+        interval,
       })),
     },
   };

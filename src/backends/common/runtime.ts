@@ -124,8 +124,19 @@ const KSERVE_TRITON_FORMATS = new Set(['onnx', 'tensorrt', 'triton']);
 export function kserveRuntimeProfile(format: string): RuntimeProfile {
   if (KSERVE_TRITON_FORMATS.has(format)) return { ...KSERVE_RUNTIME_PROFILE, server: "KServe's Triton runtime", writablePaths: [SCRATCH, SHARED_MEMORY] };
   if (format === 'mlflow') return { ...KSERVE_RUNTIME_PROFILE, server: "KServe's MLServer runtime", env: MLSERVER_ENV };
+  if (format === 'huggingface') return { ...KSERVE_RUNTIME_PROFILE, server: "KServe's Hugging Face runtime", env: HUGGINGFACE_ENV };
   return KSERVE_RUNTIME_PROFILE;
 }
+
+/**
+ * The Hugging Face runtime sets HF_HOME under /tmp, but vLLM (in its GPU image) and the Triton and
+ * flashinfer kernels cache under ~/.cache and vLLM's config root: both on the scratch volume, as KServe's
+ * own vLLM runtime does (config/runtimes/kserve-vllmserver.yaml).
+ */
+const HUGGINGFACE_ENV = [
+  { name: 'XDG_CACHE_HOME', value: `${SCRATCH}/cache` },
+  { name: 'VLLM_CONFIG_ROOT', value: `${SCRATCH}/vllm-config` },
+];
 
 
 /**
@@ -161,7 +172,7 @@ const SELDON_SERVER_WRITES: Readonly<Record<string, readonly string[]>> = {
 /** Seldon Core v2's server configurations: their servers listen on 9000 and run as the ServerConfig's user 1000. */
 export const SELDON_V2_SERVER_PROFILES: Readonly<Record<'mlserver' | 'triton', RuntimeProfile>> = {
   mlserver: { server: 'MLServer', port: 9000, readinessPath: '/v2/health/live', livenessPath: '/v2/health/live', user: 1000, group: 1000, writablePaths: [SCRATCH], env: MLSERVER_ENV, assumed: [] },
-  triton: { server: 'Triton', port: 9000, readinessPath: '/v2/health/live', livenessPath: '/v2/health/live', user: 1000, group: 1000, writablePaths: [SCRATCH], env: [], assumed: [] },
+  triton: { server: 'Triton', port: 9000, readinessPath: '/v2/health/live', livenessPath: '/v2/health/live', user: 1000, group: 1000, writablePaths: [SCRATCH, SHARED_MEMORY], env: [], assumed: [] },
 };
 
 /**

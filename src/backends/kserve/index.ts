@@ -102,6 +102,12 @@ export const KSERVE_VARIANTS: readonly { title: string; capabilities: BackendCap
   },
 ];
 
+/**
+ * Formats whose KServe runtime image KServe switches to its `-gpu` build when the container's limits name a GPU
+ * resource at all, even at 0 (pkg/utils/utils.go IsGPUEnabled, inferenceservice/utils/utils.go UpdateImageTag).
+ */
+const GPU_IMAGE_FORMATS = new Set(['huggingface', 'tensorflow', 'pytorch']);
+
 /** Knative's feature flags (ConfigMap config-features) that allow pod fields its webhook refuses by default. */
 export const KNATIVE_FLAGS = {
   nodeSelector: 'kubernetes.podspec-nodeselector',
@@ -374,6 +380,14 @@ function checkCanaryMerge(main: Version, c: Version, issues: Issue[]): void {
     issues.push({
       path: [...path, 'instanceType'],
       message: `KServe merges a canary's node selector onto main's key by key, so instance type "${c.instanceType.name}" would keep main's ${inherited.map((k) => `${k}=${main.instanceType.nodeSelector[k]}`).join(', ')} (from "${main.instanceType.name}") and land on main's nodes; use an instance type with the same node-selector keys, ${PER_VERSION_HINT}`,
+    });
+  }
+  const clearedGpu = Object.keys(main.instanceType.requests).filter((k) => k !== 'cpu' && k !== 'memory' && !(k in c.instanceType.requests));
+  // (one message per canary: with main's node selector kept, that is the reason to give)
+  if (inherited.length === 0 && clearedGpu.length > 0 && c.artifact.kind === 'model' && GPU_IMAGE_FORMATS.has(c.artifact.format)) {
+    issues.push({
+      path: [...path, 'instanceType'],
+      message: `KServe merges a canary's resources onto main's, so instance type "${c.instanceType.name}" would keep main's ${clearedGpu.join(', ')} key (set to 0), and KServe picks the GPU image of the ${c.artifact.format} runtime by that key's presence: the canary would run a GPU build without a GPU; give it a GPU type too, ${PER_VERSION_HINT}`,
     });
   }
   const ms = main.security;

@@ -190,7 +190,8 @@ function server(spec: CanarySpec, name: string, config: 'mlserver' | 'triton', v
   const replicas = Math.max(...versions.map((v) => v.scaling.minReplicas));
   const max = Math.max(...versions.map((v) => v.scaling.maxReplicas));
   const env = containerEnv(first.env);
-  const scratch = scratchVolumeMounts(first);
+  // Seldon's own containers write to /tmp at most (the server's shared memory is the server's)
+  const scratch = scratchVolumeMounts(first).filter((m) => m.mountPath === '/tmp');
   const sidecars = [
     { name: 'agent', securityContext: containerSecurityContext(first), volumeMounts: scratch },
     {

@@ -1555,5 +1555,19 @@ function repositoryOf(image: string): string {
   return ref.replace(/^(docker\.io|index\.docker\.io)\//, '').replace(/^library\//, '');
 }
 
-/** What the default KServe runtime images (and the storage initializer) do; undefined for other images. */
-export const KSERVE_IMAGES: ImageResolver = (image: string) => KSERVE_BEHAVIOURS[repositoryOf(image)];
+/** Whether a container's limits give it a GPU (a GPU resource above 0). */
+function hasGpu(c: Container): boolean {
+  return Object.entries(c.resources?.limits ?? {}).some(([k, v]) => (k === 'nvidia.com/gpu' || k.startsWith('nvidia.com/mig-')) && (parseQuantity(v) ?? 0) > 0);
+}
+
+/**
+ * What the default KServe runtime images (and the storage initializer) do; undefined for other images.
+ * A `-gpu` build (UpdateImageTag picks it when the limits name a GPU resource, even at 0: pkg/utils/utils.go
+ * IsGPUEnabled) started without a GPU does not serve: the Hugging Face server picks vLLM when it imports
+ * (python/huggingfaceserver/huggingfaceserver/__main__.py), and vLLM needs the device; so it listens on nothing.
+ */
+export const KSERVE_IMAGES: ImageResolver = (image: string) => {
+  const behaviour = KSERVE_BEHAVIOURS[repositoryOf(image)];
+  if (!behaviour || !/-gpu$/.test(image.split('@')[0])) return behaviour;
+  return { ...behaviour, source: `${behaviour.source}; the -gpu build`, listens: (c) => (hasGpu(c) ? behaviour.listens(c) : []) };
+};
