@@ -30,7 +30,7 @@ const fraud = new CanaryInferenceService(chart, 'FraudDetector', {
     guardrails: [
       Guardrail.errorRate({ promoteBelow: 0.005, rollbackAbove: 0.01 }),
       Guardrail.p99LatencyMs({ promoteBelow: 200, rollbackAbove: 500 }),
-      Guardrail.predictionDriftPsi({ query: 'max(model_prediction_psi{service="{{args.service}}"})' }),
+      Guardrail.predictionDriftPsi({ metric: 'model_prediction_psi' }),
     ],
   },
 });

@@ -1,16 +1,18 @@
 #!/usr/bin/env node
 /**
- * canary-inference CLI: synth | validate | plan | route. Exit codes: 0 success, 1 invalid input, 2 usage error.
+ * canary-inference CLI: synth | validate | plan | route | gate. Exit codes: 0 success, 1 invalid input, 2 usage error
+ * (gate: 0 promote, 1 roll back, 3 hold, 2 usage or Prometheus unreachable).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { Backend, BACKEND_NAMES, KubeObject } from '../backends';
+import { GATE_EXIT, runGate } from './gate';
 import { formatPlan } from './plan';
 import { ConfigOverrides, loadConfigFile, specOfConfig, synthesizeConfig } from '../config';
 import { validateAgainstCrds } from '../crd';
 import { toYaml } from '../render';
 import { assignKey, ROUTER_NAMES } from '../routers';
-import { CanarySpec, formatIssue, ValidationError } from '../spec';
+import { CanarySpec, durationSeconds, formatIssue, ValidationError } from '../spec';
 
 /** Where the CLI writes. */
 export interface CliIo {
@@ -25,6 +27,9 @@ commands:
   validate   print "ok", or one line per problem on stderr (FILE:LINE:COL path: message)
   plan       print the rollout's stages: each version's weight, the pause, the guardrails
   route      print the version a key is assigned to (header or query routing)
+  gate       run the guardrails against Prometheus now (or --at TIME), one line per guardrail:
+             exit 0 promote, 1 roll back, 3 hold, 2 usage or Prometheus unreachable;
+             --from T1 --to T2 --step 1m replays recorded data stage by stage
 
 options:
   -f, --file FILE             the canary file (BentoCloud format, plus an optional kubernetes: block)
@@ -44,14 +49,17 @@ options:
                               (a file or folder of CRD YAML, e.g. from \`kubectl get crd -o yaml\`)
   --key VALUE                 route only: print the version VALUE is assigned to
   --keys-file FILE            route only: one key a line in, one "KEY VERSION" line out
+  --prometheus URL            gate only: the Prometheus the guardrails query, e.g. http://localhost:9090
+  --at TIME                   gate only: evaluate at TIME (RFC 3339 or unix seconds; default now)
+  --from T1 --to T2 --step D  gate only: replay from T1 to T2 every D (e.g. 1m)
   -h, --help                  show this help
 
-exit codes: 0 success, 1 invalid input, 2 usage error
+exit codes: 0 success, 1 invalid input, 2 usage error (gate: 0 promote, 1 roll back, 3 hold, 2 usage or unreachable)
 `;
 
 class UsageError extends Error {}
 
-const COMMANDS = ['synth', 'validate', 'plan', 'route'] as const;
+const COMMANDS = ['synth', 'validate', 'plan', 'route', 'gate'] as const;
 type Command = (typeof COMMANDS)[number];
 
 interface Args {
@@ -64,6 +72,7 @@ interface Args {
   promote?: string;
   rollback: boolean;
   crds?: string;
+  gate: { prometheus?: string; at?: string; from?: string; to?: string; step?: string };
   overrides: ConfigOverrides;
 }
 
@@ -85,6 +94,11 @@ const VALUE_FLAGS: Record<string, string> = {
   '--stage': 'stage',
   '--promote': 'promote',
   '--crds': 'crds',
+  '--prometheus': 'prometheus',
+  '--at': 'at',
+  '--from': 'from',
+  '--to': 'to',
+  '--step': 'step',
 };
 
 const SWITCHES: Record<string, string> = { '--rollback': 'rollback' };
@@ -127,8 +141,19 @@ function parseArgs(argv: readonly string[]): Args | 'help' {
   if (values.output !== undefined && command !== 'synth') throw new UsageError('-o is for synth only');
   if ((values.key !== undefined || values.keysFile !== undefined) && command !== 'route') throw new UsageError('--key and --keys-file are for route only');
   if (command === 'route' && (values.key === undefined) === (values.keysFile === undefined)) throw new UsageError('route needs one of --key VALUE or --keys-file FILE');
+  const gateFlags = ['prometheus', 'at', 'from', 'to', 'step'].filter((k) => values[k] !== undefined);
+  if (gateFlags.length > 0 && command !== 'gate') throw new UsageError('--prometheus, --at, --from, --to and --step are for gate only');
+  if (command === 'gate') {
+    if (values.prometheus === undefined) throw new UsageError('gate needs --prometheus URL, e.g. --prometheus http://localhost:9090');
+    const replay = ['from', 'to', 'step'].filter((k) => values[k] !== undefined);
+    if (replay.length > 0 && replay.length < 3) throw new UsageError('a replay needs all of --from, --to and --step');
+    if (replay.length > 0 && values.at !== undefined) throw new UsageError('--at evaluates once, --from/--to/--step replay: give one of them');
+  }
   const state = ['stage', 'promote', 'rollback'].filter((k) => values[k] !== undefined || switches.has(k));
-  if (state.length > 0 && command !== 'synth' && command !== 'validate') throw new UsageError('--stage, --promote and --rollback are for synth and validate');
+  if (state.length > 0 && command === 'gate' && state.some((k) => k !== 'stage')) throw new UsageError('gate takes --stage, not --promote or --rollback');
+  if (state.length > 0 && command !== 'synth' && command !== 'validate' && command !== 'gate') {
+    throw new UsageError('--stage, --promote and --rollback are for synth and validate (and --stage for gate)');
+  }
   if (values.crds !== undefined && command !== 'synth' && command !== 'validate') throw new UsageError('--crds is for synth and validate');
   if (state.length > 1) throw new UsageError(`--${state.join(' and --')} ask for different states; give one of them`);
   if (values.stage !== undefined && !/^[1-9]\d{0,2}$/.test(values.stage)) {
@@ -139,7 +164,7 @@ function parseArgs(argv: readonly string[]): Args | 'help' {
       throw new UsageError(`unknown value ${JSON.stringify(values[k])} for ${FLAG_OF[k]}; use ${allowed.join(', ')}`);
     }
   }
-  const { file, output, key, keysFile, stage, promote, crds, ...overrides } = values;
+  const { file, output, key, keysFile, stage, promote, crds, prometheus, at, from, to, step, ...overrides } = values;
   return {
     command: command as Command,
     file,
@@ -150,6 +175,7 @@ function parseArgs(argv: readonly string[]): Args | 'help' {
     promote,
     rollback: switches.has('rollback'),
     crds,
+    gate: { prometheus, at, from, to, step },
     overrides,
   };
 }
@@ -159,8 +185,65 @@ function fileNameFor(obj: KubeObject, index: number): string {
   return `${String(index + 1).padStart(2, '0')}-${obj.kind.toLowerCase()}-${obj.metadata.name}.yaml`;
 }
 
-/** Runs the CLI; returns the exit code. */
+/** A time flag: unix seconds or RFC 3339. */
+function timeOf(flag: string, value: string): number {
+  const t = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Date.parse(value) / 1000;
+  if (!Number.isFinite(t)) throw new UsageError(`${flag} takes unix seconds or an RFC 3339 time such as 2026-12-01T10:00:00Z, got ${JSON.stringify(value)}`);
+  return t;
+}
+
+/** Runs the CLI, `gate` included (it queries Prometheus); resolves to the exit code. */
+export async function mainAsync(argv: readonly string[], io: CliIo): Promise<number> {
+  if (argv[0] !== 'gate') return main(argv, io);
+  let args: Args | 'help';
+  let options: Parameters<typeof runGate>[2];
+  try {
+    args = parseArgs(argv);
+    if (args === 'help') {
+      io.stdout(USAGE);
+      return 0;
+    }
+    const g = args.gate;
+    const step = g.step === undefined ? undefined : /^\d+$/.test(g.step) ? Number(g.step) : /^(\d+h)?(\d+m)?(\d+s)?$/.test(g.step) && g.step !== '' ? durationSeconds(g.step) : NaN;
+    if (step !== undefined && !(step > 0)) throw new UsageError(`--step takes a duration such as 1m or 30s, got ${JSON.stringify(g.step)}`);
+    options = {
+      prometheus: g.prometheus!,
+      ...(args.stage !== undefined ? { stage: args.stage } : {}),
+      ...(g.at !== undefined ? { at: timeOf('--at', g.at) } : {}),
+      ...(step !== undefined ? { replay: { from: timeOf('--from', g.from!), to: timeOf('--to', g.to!), step } } : {}),
+    };
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`canary-inference: ${e.message}
+
+${USAGE}`);
+      return GATE_EXIT.usage;
+    }
+    throw e;
+  }
+  let spec: CanarySpec;
+  let router: string;
+  try {
+    const config = loadConfigFile(args.file, args.overrides);
+    spec = specOfConfig(config);
+    router = config.router;
+  } catch (e) {
+    if (e instanceof ValidationError) {
+      // 2, not 1: for gate, 1 means roll back
+      io.stderr(e.issues.map((i) => `${formatIssue(i)}\n`).join(''));
+      return GATE_EXIT.usage;
+    }
+    throw e;
+  }
+  return runGate(spec, router, options, io);
+}
+
+/** Runs the CLI; returns the exit code. `gate` needs {@link mainAsync}. */
 export function main(argv: readonly string[], io: CliIo): number {
+  if (argv[0] === 'gate') {
+    io.stderr('canary-inference: gate queries Prometheus: run it through mainAsync\n');
+    return 2;
+  }
   let args: Args | 'help';
   try {
     args = parseArgs(argv);
@@ -249,8 +332,10 @@ function route(args: Args, spec: CanarySpec, io: CliIo): number {
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2), {
+  void mainAsync(process.argv.slice(2), {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
+  }).then((code) => {
+    process.exitCode = code;
   });
 }

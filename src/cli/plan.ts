@@ -16,6 +16,8 @@ function table(rows: readonly (readonly string[])[]): string {
 function source(g: GuardrailSpec, router: string, plan: RolloutPlan): string {
   if (g.web) return `web ${g.web.url} ${g.web.jsonPath}`;
   if (g.query) return 'query: yours';
+  if (g.metric) return `metric: ${g.metric} of the canary`;
+  if (g.success && g.total) return `metrics: ${g.success} per ${g.total}, canary against main`;
   return defaultQuery(g.kind, router, plan) !== undefined ? `query: default for router ${router}` : 'query: none';
 }
 

@@ -91,7 +91,10 @@ describe('the rollout file on Argo Rollouts (the acceptance case)', () => {
     expect(byName['p99-latency-ms']).toMatchObject({ successCondition: 'result[0] <= 200', failureCondition: 'result[0] > 500' });
     expect(byName['prediction-drift-psi']).toMatchObject({ successCondition: 'result[0] <= 0.1', failureCondition: 'result[0] > 0.2' });
     expect(byName['business-metric-delta']).toMatchObject({ successCondition: 'result[0] >= 0', failureCondition: 'result[0] < -0.03' });
-    expect(byName['prediction-drift-psi'].provider.prometheus.query).toBe('((max(model_prediction_psi{service="{{args.service}}"}))) or on() vector(NaN)');
+    // the canary's own PSI, as the PodMonitor labels the model server's series
+    expect(byName['prediction-drift-psi'].provider.prometheus.query).toBe(
+      '((max(model_prediction_psi{namespace="{{args.namespace}}", app_kubernetes_io_name="{{args.service}}", version="{{args.canary-version}}"}))) or on() vector(NaN)',
+    );
     expect(byName['error-rate'].provider.prometheus.query).toContain('istio_requests_total{reporter="destination"');
     expect(byName['error-rate'].provider.prometheus.query).toContain('destination_canonical_revision="{{args.canary-version}}"');
     expect(byName['p99-latency-ms'].provider.prometheus.query).toContain('istio_request_duration_milliseconds_bucket');
@@ -167,10 +170,25 @@ describe('mistakes in the rollout section: exit 1, every problem, with its line 
     expect(run.stderr).toContain(expected);
   });
 
-  test('drift without a query or a URL, and a business metric without a query, in the file\'s words', () => {
+  test('a guardrail query with an unbalanced parenthesis or an undeclared placeholder: refused at synth, at its line and column and its place in the query', () => {
+    const file = variant('bad-queries.yaml', (doc) => {
+      doc.rollout.guardrails.prediction_drift_psi = { query: 'max(psi{service="{{args.service}}"}' };
+      doc.rollout.guardrails.business_metric_delta = { query: 'sum(x{version="{{canary}}"})' };
+    });
+    const run = runCli('synth', '-f', file);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/:\d+:\d+ rollout\.guardrails\.prediction_drift_psi\.query: PromQL syntax error at column 36: the query ends too early/),
+      expect.stringMatching(/:\d+:\d+ rollout\.guardrails\.business_metric_delta\.query: \{\{canary\}\} \(at column 16\) is not a placeholder the analysis fills in; write \{\{args\.NAME\}\}/),
+    ]);
+  });
+
+  test('drift without a metric, query or URL, and a business metric without its counters, in the file\'s words', () => {
     const file = variant('no-queries.yaml', (doc) => {
-      delete doc.rollout.guardrails.prediction_drift_psi.query;
-      delete doc.rollout.guardrails.business_metric_delta.query;
+      delete doc.rollout.guardrails.prediction_drift_psi.metric;
+      delete doc.rollout.guardrails.business_metric_delta.success;
+      delete doc.rollout.guardrails.business_metric_delta.total;
     });
     const run = runCli('validate', '-f', file);
     expect(run.code).toBe(1);
@@ -269,7 +287,7 @@ describe('plan', () => {
     ]);
     expect(run.stdout).toMatch(/stage\s+main\s+v2\s+pause/);
     expect(run.stdout).toMatch(/error_rate\s+promote below 0\.005\s+roll back above 0\.01\s+query: default for router istio/);
-    expect(run.stdout).toMatch(/business_metric_delta\s+promote above 0\s+roll back below -0\.03\s+query: yours/);
+    expect(run.stdout).toMatch(/business_metric_delta\s+promote above 0\s+roll back below -0\.03\s+metrics: conversions_total per predictions_total, canary against main/);
   });
 
   test('shares a stage among several canaries in proportion to their weights', () => {
@@ -459,6 +477,6 @@ describe('per-version monitoring', () => {
     const file = textVariant('monitoring-bad.yaml', '  router: istio\n', '  router: istio\n  monitoring: yes please\n');
     const run = runCli('validate', '-f', file);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain(`${file}:33:3 kubernetes.monitoring: must be true or false, got "yes please"`);
+    expect(run.stderr).toContain(`${file}:34:3 kubernetes.monitoring: must be true or false, got "yes please"`);
   });
 });

@@ -369,6 +369,68 @@ describe('invalid pauses and analysis settings', () => {
   });
 });
 
+describe('guardrail queries are parsed as Prometheus parses them', () => {
+  test.each([
+    // column 50: just past the 49 characters of the query
+    ['an unbalanced parenthesis', 'sum(rate(x_total{service="{{args.service}}"}[5m])', /PromQL syntax error at column 50: the query ends too early \(an unclosed parenthesis, brace or operator\?\)/],
+    ['a dangling operator', 'sum(rate(x_total[5m])) /', /PromQL syntax error at column 25: the query ends too early/],
+    // `summ` reads as a metric name, so the call's parenthesis is the error
+    ['an unknown function', 'summ(rate(x_total[5m]))', /PromQL syntax error at column 5, near "summ\(rate\(x_tota"/],
+    ['a query on two lines with a stray brace', 'sum(rate(x_total[5m]))\n  / sum(}', /PromQL syntax error at line 2 column 9/],
+  ])('fails on %s, with the position in the query', (_what, query, message) => {
+    expect(problems({ guardrails: { predictionDriftPsi: { query } } })).toEqual([expect.stringMatching(new RegExp(`^rollout\\.guardrails\\.predictionDriftPsi\\.query: ${message.source}`))]);
+  });
+
+  test.each([
+    ['{{service}}', '{{service}} (at column 24) is not a placeholder the analysis fills in; write {{args.NAME}}:'],
+    ['{{args.model}}', '{{args.model}} (at column 24) is not an argument of the analysis, so every measurement would fail; use'],
+  ])('fails on the placeholder %s, with its position', (placeholder, message) => {
+    const query = `max(model_psi{service="${placeholder}"})`;
+    const args = '{{args.service}}, {{args.namespace}}, {{args.canary-version}}, {{args.stable-version}}, {{args.canary-hash}}, {{args.stable-hash}}';
+    expect(problems({ guardrails: { predictionDriftPsi: { query } } })).toEqual([`rollout.guardrails.predictionDriftPsi.query: ${message} ${args}`]);
+  });
+
+  test('passes the queries the guardrails themselves build, and placeholders inside label values', () => {
+    const query = 'max(model_psi{service="{{args.service}}", version="{{args.canary-version}}"}) or on() vector(NaN)';
+    expect(normalizeService(service({ guardrails: { predictionDriftPsi: { query } } })).rollout!.guardrails[0].query).toBe(query);
+  });
+});
+
+describe('typed guardrails: metrics the model server exports', () => {
+  test('drift from a PSI gauge, the business metric from two counters', () => {
+    const spec = normalizeService(service({
+      guardrails: {
+        predictionDriftPsi: { metric: 'model_prediction_psi' },
+        businessMetricDelta: { success: 'conversions_total', total: 'predictions_total' },
+      },
+    }));
+    expect(spec.rollout!.guardrails).toEqual([
+      { kind: 'predictionDriftPsi', better: 'lower', promote: 0.1, rollback: 0.2, metric: 'model_prediction_psi' },
+      { kind: 'businessMetricDelta', better: 'higher', promote: 0, rollback: -0.03, success: 'conversions_total', total: 'predictions_total' },
+    ]);
+  });
+
+  test('fails on a success counter without its total, a second source, and a metric name that is not one', () => {
+    expect(problems({
+      guardrails: {
+        predictionDriftPsi: { metric: '1psi', url: 'http://drift/psi' },
+        businessMetricDelta: { success: 'conversions_total' },
+      },
+    })).toEqual([
+      'rollout.guardrails.predictionDriftPsi.metric: must be a Prometheus metric name (letters, digits, "_" and ":", not starting with a digit), got "1psi"; e.g. "predictions_total"',
+    ]);
+    expect(problems({
+      guardrails: {
+        predictionDriftPsi: { metric: 'psi', url: 'http://drift/psi' },
+        businessMetricDelta: { success: 'conversions_total' },
+      },
+    })).toEqual([
+      'rollout.guardrails.predictionDriftPsi: set one source: metric, query or url; remove the others',
+      'rollout.guardrails.businessMetricDelta.total: success and total go together: the counters of successful predictions and of all predictions; set both',
+    ]);
+  });
+});
+
 describe('invalid guardrails', () => {
   test('an inverted band on a lower-is-better guardrail', () => {
     expect(problems({ guardrails: { errorRate: { promoteBelow: 0.02, rollbackAbove: 0.01 } } })).toEqual([
