@@ -2,7 +2,7 @@
  * The one pipeline every front end calls: input -> spec -> checks -> objects.
  */
 import { stringify } from 'yaml';
-import { Backend, BackendRenderer, KubeObject, Rendered, TrafficTarget } from './backends';
+import { Backend, BackendRenderer, KubeObject, measuredPlan, Rendered, TrafficTarget } from './backends';
 import { podMonitor } from './backends/common/monitoring';
 import { runtimeNotes } from './backends/common/runtime';
 import { checkRouting, Router } from './routers';
@@ -109,6 +109,12 @@ export function synthesize(input: unknown, options: SynthesizeOptions = {}): Syn
   const routed = router.renderer && out.targets ? router.renderer.render(spec, out.targets, settings) : [];
   const monitors: KubeObject[] = [];
   const warnings = [...out.warnings, ...runtimeNotes(spec, allVersions(spec))];
+  if (spec.rollout && spec.canaries.length > 0 && measuredPlan(spec.rollout, router.name).guardrails.length === 0) {
+    warnings.push(
+      `no guardrail measures this rollout (router "${router.name}" has no request metrics for the default error-rate and latency guardrails), so every stage advances on its pause alone; ` +
+        'declare guardrails the model server measures (prediction_drift_psi.metric, business_metric_delta.success and total) or with a query, or use router "istio" or "nginx"',
+    );
+  }
   if (spec.monitoring) {
     const endpoints = backend.metricsEndpoints?.(spec, context) ?? [];
     if (endpoints.length > 0) monitors.push(podMonitor(spec, endpoints));

@@ -302,6 +302,26 @@ describe('Argo Rollouts: every router × analysis mode renders valid manifests',
   });
 });
 
+describe('a rollout nothing measures', () => {
+  const NOTHING = /^no guardrail measures this rollout \(router "native" has no request metrics for the default error-rate and latency guardrails\), so every stage advances on its pause alone/;
+
+  test('warns on Argo Rollouts with router native and the default guardrails, and renders no analysis', () => {
+    const { objects, warnings } = render(fraudDetector({ rollout: { pause: '5m' } }), Router.native());
+    expect(byKind(objects, 'AnalysisTemplate')).toHaveLength(0);
+    expect(warnings).toEqual(expect.arrayContaining([expect.stringMatching(NOTHING)]));
+  });
+
+  test('warns on KServe too, where gate would have nothing to run', () => {
+    const input = { name: 'fraud', main: { artifact: { type: 'model', storageUri: 's3://m/1', format: 'sklearn' } }, versions: { v2: { weight: 5 } }, rollout: {} };
+    expect(synthesize(input, { backend: Backend.kserve() }).warnings).toEqual(expect.arrayContaining([expect.stringMatching(NOTHING)]));
+  });
+
+  test('does not warn once a guardrail measures something the model server exports', () => {
+    const input = fraudDetector({ rollout: { guardrails: { predictionDriftPsi: { metric: 'model_prediction_psi' } } } });
+    expect(render(input, Router.native()).warnings.filter((w) => NOTHING.test(w))).toEqual([]);
+  });
+});
+
 describe('Argo Rollouts: refusals name the path and the fix', () => {
   const failing: Array<[string, any, Router, string[]]> = [
     [

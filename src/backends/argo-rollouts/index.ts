@@ -220,12 +220,6 @@ export class ArgoRolloutsBackend implements BackendRenderer {
     if (withAnalysis) objects.push(serviceAnalysisTemplate(spec, router, plan!.analysis === 'step'));
 
     const warnings: string[] = [];
-    if (plan && !withAnalysis && spec.canaries.length > 0) {
-      warnings.push(
-        `Argo Rollouts: no guardrail measures this rollout (router "${router}" has no request metrics for the default error-rate and latency guardrails), so every stage advances on its pause alone; ` +
-          'declare guardrails the model server measures (prediction_drift_psi.metric, business_metric_delta.success and total) or with a query, or use router "istio" or "nginx"',
-      );
-    }
     if (spec.canaries.length > 0) {
       warnings.push(
         `Argo Rollouts: the Rollout's pod template is version ${target.name}; it rolls out over the template already running (${spec.main.name}), so apply ${spec.main.name} first (a file without canaries) — applied to an empty cluster it starts at 100%`,
