@@ -12,7 +12,7 @@ import { ConfigOverrides, loadConfigFile, specOfConfig, synthesizeConfig } from 
 import { validateAgainstCrds } from '../crd';
 import { toYaml } from '../render';
 import { assignKey, ROUTER_NAMES } from '../routers';
-import { CanarySpec, durationSeconds, formatIssue, ValidationError } from '../spec';
+import { CanarySpec, ConfigFileError, durationSeconds, formatIssue, ValidationError } from '../spec';
 
 /** Where the CLI writes. */
 export interface CliIo {
@@ -228,6 +228,10 @@ ${USAGE}`);
     spec = specOfConfig(config);
     router = config.router;
   } catch (e) {
+    if (e instanceof ConfigFileError) {
+      io.stderr(`${e.message}\n`);
+      return GATE_EXIT.usage;
+    }
     if (e instanceof ValidationError) {
       // 2, not 1: for gate, 1 means roll back
       io.stderr(e.issues.map((i) => `${formatIssue(i)}\n`).join(''));
@@ -292,19 +296,53 @@ export function main(argv: readonly string[], io: CliIo): number {
     if (args.command === 'validate') {
       io.stdout('ok\n');
     } else if (args.output) {
-      fs.mkdirSync(args.output, { recursive: true });
-      rendered.objects.forEach((o, i) => fs.writeFileSync(path.join(args.output!, fileNameFor(o, i)), toYaml([o])));
+      const failure = writeAll(args.output, rendered.objects);
+      if (failure) {
+        io.stderr(`${failure}\n`);
+        return 2;
+      }
     } else {
       io.stdout(toYaml(rendered.objects));
     }
     return 0;
   } catch (e) {
+    if (e instanceof ConfigFileError) {
+      io.stderr(`${e.message}\n`);
+      return 2;
+    }
     if (e instanceof ValidationError) {
       io.stderr(e.issues.map((i) => `${formatIssue(i)}\n`).join(''));
       return 1;
     }
     throw e;
   }
+}
+
+/**
+ * Writes one file per object into `dir` (created when missing, its parent must exist); the reason it could not,
+ * naming the path, or undefined.
+ */
+function writeAll(dir: string, objects: readonly KubeObject[]): string | undefined {
+  const reason = (e: unknown) => {
+    const err = e as NodeJS.ErrnoException;
+    return err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS' ? 'permission denied' : err.code === 'ENOENT' ? 'its parent directory does not exist' : err.message;
+  };
+  try {
+    const stat = fs.statSync(dir, { throwIfNoEntry: false });
+    if (stat && !stat.isDirectory()) return `${dir}: cannot write the manifests there: it is a file, not a directory; give -o a directory`;
+    if (!stat) fs.mkdirSync(dir);
+  } catch (e) {
+    return `${dir}: cannot create the output directory: ${reason(e)}`;
+  }
+  for (const [i, o] of objects.entries()) {
+    const file = path.join(dir, fileNameFor(o, i));
+    try {
+      fs.writeFileSync(file, toYaml([o]));
+    } catch (e) {
+      return `${file}: cannot write the manifest: ${reason(e)}`;
+    }
+  }
+  return undefined;
 }
 
 /** `route`: the version each key is assigned to. */

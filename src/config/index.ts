@@ -8,7 +8,7 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, Node, parseDocument } from
 import { Backend } from '../backends';
 import { synthesize, Synthesized } from '../render';
 import { Router, RouterOptions } from '../routers';
-import { CanarySpec, describeValue, InstanceTypeCatalog, Issue, IssuePath, normalizeService, ValidationError } from '../spec';
+import { CanarySpec, ConfigFileError, describeValue, InstanceTypeCatalog, Issue, IssuePath, normalizeService, unholdableKeys, ValidationError } from '../spec';
 import { FileConfig, FileEnv, FileService, fileSchema, FileVersion } from './schema';
 import { parseWithIssues } from '../spec/zod-issues';
 
@@ -74,9 +74,13 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
     return { file, line, column };
   };
   if (doc.errors.length > 0) {
+    // a syntax error is reported once, where the parser met it; what follows it is not worth reading.
+    // Duplicate keys are each their own mistake in well-formed YAML: all of them.
+    const duplicates = doc.errors.filter((e) => e.code === 'DUPLICATE_KEY');
+    const reported = duplicates.length === doc.errors.length ? duplicates : [doc.errors.find((e) => e.code !== 'DUPLICATE_KEY')!];
     throw new ValidationError(
-      doc.errors.map((e) => ({
-        path: pathAtOffset(doc.contents, e.pos[0]),
+      reported.map((e) => ({
+        path: e.code === 'DUPLICATE_KEY' ? pathAtOffset(doc.contents, e.pos[0]) : [],
         message: yamlMessage(e.code, e.message, text, e.pos[0]),
         position: position(e.pos[0]),
       })),
@@ -98,7 +102,13 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
     ]);
   }
   const shape = parseWithIssues(fileSchema, raw);
-  const shapeIssues = [...shape.issues];
+  const rawObject = raw as { canary?: { versions?: unknown }; services?: unknown };
+  const shapeIssues = [
+    // entries named __proto__ would vanish in parsing: say so instead
+    ...unholdableKeys(rawObject.canary?.versions, ['canary', 'versions'], 'version name'),
+    ...unholdableKeys(rawObject.services, ['services'], 'service name'),
+    ...shape.issues,
+  ];
   if (shape.data) shapeIssues.push(...crossChecks(shape.data));
   if (shapeIssues.length > 0 || !shape.data) {
     throw new ValidationError(shapeIssues.map((i) => ({ ...i, position: locate(i.path) })));
@@ -139,9 +149,12 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
 export function loadConfigFile(path: string, overrides: ConfigOverrides = {}): LoadedConfig {
   let text: string;
   try {
+    if (fs.statSync(path).isDirectory()) throw new Error('it is a directory; give the path of a YAML file');
     text = fs.readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ValidationError([{ path: [], message: `cannot read the file: ${(e as Error).message}` }]);
+    const err = e as NodeJS.ErrnoException;
+    const reason = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.message;
+    throw new ConfigFileError(path, reason);
   }
   return parseConfig(text, path, overrides);
 }
@@ -552,6 +565,9 @@ function pathAtOffset(root: unknown, offset: number): IssuePath {
 }
 
 function yamlMessage(code: string, message: string, text: string, offset: number): string {
+  if (code === 'MULTIPLE_DOCS') {
+    return 'the file holds more than one YAML document (a "---" line starts another); a canary file describes one service: keep one document, and put other services in files of their own';
+  }
   if (code === 'DUPLICATE_KEY') {
     const key = /^[^\s:]+/.exec(text.slice(offset))?.[0] ?? '';
     return `duplicate key ${JSON.stringify(key)}; each key may appear once in a map: remove or rename one`;

@@ -92,6 +92,30 @@ export class ValidationError extends Error {
 
 }
 
+/** A canary file that cannot be read (missing, a directory, no permission): not a problem of its content. */
+export class ConfigFileError extends Error {
+  constructor(
+    /** The path given. */
+    public readonly file: string,
+    /** Why it cannot be read. */
+    public readonly reason: string,
+  ) {
+    super(`${file}: cannot read the file: ${reason}`);
+    this.name = 'ConfigFileError';
+  }
+}
+
+/**
+ * Keys of a map written by a user that a plain object cannot hold as its own (`__proto__`): such an entry
+ * would silently vanish, so it is reported instead. `path`: where the map is.
+ */
+export function unholdableKeys(map: unknown, path: IssuePath, what: string): Issue[] {
+  if (map === null || typeof map !== 'object' || Array.isArray(map)) return [];
+  return Object.getOwnPropertyNames(map)
+    .filter((k) => k === '__proto__')
+    .map((k) => ({ path: [...path, k], message: `${what} ${JSON.stringify(k)} is not a DNS-1123 label (lower-case letters, digits and '-'); rename it, e.g. "v2"` }));
+}
+
 /** Collects issues under a base path; throws them all at once. */
 export class IssueCollector {
   private readonly list: Issue[] = [];

@@ -2,7 +2,7 @@
  * Input -> canonical model: schema check, defaults, inheritance from main,
  * instance-type lookup and every cross-field rule, with all problems collected.
  */
-import { describeValue, didYouMean, Issue, IssueCollector, IssuePath, ValidationError } from './errors';
+import { describeValue, didYouMean, Issue, IssueCollector, IssuePath, unholdableKeys, ValidationError } from './errors';
 import { DEFAULT_INSTANCE_TYPE, InstanceTypeCatalog } from './instance-types';
 import { ArtifactSpec, CanarySpec, DEFAULT_SECURITY, EnvVar, RoutingSpec, Scaling, SecuritySpec, Version, VersionRole } from './model';
 import { DNS1123_LABEL, MAX_LABEL_LENGTH } from './names';
@@ -50,6 +50,8 @@ export function normalizeServiceCollecting(input: unknown, options: NormalizeOpt
   const isObject = typeof input === 'object' && input !== null && !Array.isArray(input);
   const { rollout: rolloutInput, ...rest } = isObject ? (input as Record<string, unknown>) : { rollout: undefined };
   const parsed = parseWithIssues(serviceSchema, isObject ? rest : input);
+  // a version named __proto__ would vanish in parsing: say so instead
+  if (isObject) issues.addAll(unholdableKeys((rest as Record<string, unknown>).versions, ['versions'], 'version name'));
   issues.addAll(parsed.issues);
   const parsedRollout = rolloutInput === undefined ? undefined : parseWithIssues(rolloutSchema, rolloutInput, ['rollout']);
   if (parsedRollout) issues.addAll(parsedRollout.issues);

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { bentoCloudExampleText, EXAMPLES, exampleVariant, runCli, withModels, writeTemp } from '../support/cli';
@@ -197,11 +198,47 @@ describe('canary-inference validate', () => {
     expect(run.stderr).toBe(`${file}:1:1 (root): must be a map, got a list [{"name":"x"}]\n`);
   });
 
-  test('fails when the file does not exist', () => {
-    const run = runCli('validate', '-f', '/nonexistent/canary.yaml');
+  test.each([
+    ['does not exist', '/nonexistent/canary.yaml', 'no such file'],
+    ['is a directory', os.tmpdir(), 'it is a directory; give the path of a YAML file'],
+  ])('fails with exit 2 and one line naming the path when -f %s', (_what, file, reason) => {
+    const run = runCli('validate', '-f', file);
+    expect(run).toEqual({ code: 2, stdout: '', stderr: `${file}: cannot read the file: ${reason}\n` });
+  });
+
+  test('fails with exit 2 and one line when -o is a file, or its parent does not exist', () => {
+    const models = path.join(EXAMPLES, 'summarization-models.yaml');
+    const file = writeTemp('not-a-dir', '');
+    const onFile = runCli('synth', '-f', models, '-o', file);
+    expect(onFile.code).toBe(2);
+    expect(onFile.stdout).toBe('');
+    // beside the file's own warning, one line naming the path
+    expect(onFile.stderr.split('\n').filter((l) => l && !l.startsWith('warning:'))).toEqual([
+      `${file}: cannot write the manifests there: it is a file, not a directory; give -o a directory`,
+    ]);
+    const deep = path.join(os.tmpdir(), 'canary-missing-parent', 'out');
+    const run = runCli('synth', '-f', models, '-o', deep);
+    expect(run.code).toBe(2);
+    expect(run.stderr.split('\n').filter((l) => l && !l.startsWith('warning:'))).toEqual([`${deep}: cannot create the output directory: its parent directory does not exist`]);
+  });
+
+  test('a YAML syntax error is reported once, at its line and column, with no invented path', () => {
+    const file = writeTemp('syntax.yaml', 'name: a\nbento: a:b\ncanary:\n  versions:\n    v2: {bento: a:c, weight: 10\n');
+    const run = runCli('validate', '-f', file);
     expect(run.code).toBe(1);
-    expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/^\(root\): cannot read the file: ENOENT/);
+    expect(run.stderr).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+ \\(root\\): malformed YAML: [^\\n]*; fix the syntax at this position\\n$`));
+  });
+
+  test('a file with several YAML documents gets a message for a person', () => {
+    const run = runCli('validate', '-f', writeTemp('multi.yaml', 'name: a\nbento: a:b\n---\nname: b\n'));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/:3:1 \(root\): the file holds more than one YAML document \(a "---" line starts another\); a canary file describes one service/);
+  });
+
+  test('a version named __proto__ is refused, not silently dropped', () => {
+    const run = runCli('validate', '-f', writeTemp('proto.yaml', 'name: a\nbento: a:b\ncanary:\n  versions:\n    __proto__:\n      bento: a:c\n      weight: 10\n'));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/:5:5 canary\.versions\.__proto__: version name "__proto__" is not a DNS-1123 label/);
   });
 
   test('reports every problem of a file at once', () => {

@@ -24,6 +24,14 @@ function issuesOfInput(input: unknown): string[] {
 }
 
 describe('normalizeService', () => {
+  test('fails on a version named __proto__ instead of dropping it (records keyed by user input)', () => {
+    const input = base();
+    input.versions = Object.fromEntries([['__proto__', { weight: 10 }], ['b', { weight: 5 }]]);
+    expect(issuesOf(() => normalizeService(input))).toEqual([
+      'versions.__proto__: version name "__proto__" is not a DNS-1123 label (lower-case letters, digits and \'-\'); rename it, e.g. "v2"',
+    ]);
+  });
+
   test('gives main the remainder of the canary weights and keeps declaration order', () => {
     // Given a service with canaries at 20 and 30
     // When it is normalized
