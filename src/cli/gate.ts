@@ -57,6 +57,13 @@ interface QueryResponse {
   readonly data?: { readonly result?: readonly { readonly value?: readonly [number, string] }[] };
 }
 
+/** A sample value as Prometheus writes it (Go's float formatting: `+Inf`, `-Inf`, `NaN`, numbers). */
+export function sampleValue(text: string): number {
+  if (text === '+Inf' || text === 'Inf') return Infinity;
+  if (text === '-Inf') return -Infinity;
+  return Number(text);
+}
+
 async function instantQuery(prometheus: string, query: string, time: number): Promise<number | undefined> {
   const url = `${prometheus.replace(/\/+$/, '')}/api/v1/query?query=${encodeURIComponent(query)}&time=${time}`;
   let response: Response;
@@ -71,7 +78,7 @@ async function instantQuery(prometheus: string, query: string, time: number): Pr
   }
   const result = body.data?.result ?? [];
   // the prometheus provider of Argo Rollouts: an empty vector is an error, the first sample's value otherwise
-  return result.length === 0 || result[0].value === undefined ? undefined : Number(result[0].value[1]);
+  return result.length === 0 || result[0].value === undefined ? undefined : sampleValue(result[0].value[1]);
 }
 
 /** A JSON path of the `{$.a.b}` form, as Argo Rollouts' web provider takes it. */
@@ -135,7 +142,10 @@ async function evaluate(spec: CanarySpec, router: string, prometheus: string, ti
 }
 
 function formatValue(v: number | undefined): string {
-  return v === undefined ? '-' : Number.isNaN(v) ? 'NaN' : String(Number(v.toPrecision(6)));
+  if (v === undefined) return '-';
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
+  return String(Number(v.toPrecision(6)));
 }
 
 /** What keeps `spec` from being gated, or undefined. */
@@ -150,7 +160,10 @@ export function gateProblem(spec: CanarySpec, router: string): string | undefine
 
 /** Runs the gate; returns its exit code. */
 export async function runGate(spec: CanarySpec, router: string, options: GateOptions, io: GateIo): Promise<number> {
-  const problem = gateProblem(spec, router);
+  const problem = gateProblem(spec, router) ??
+    (options.stage !== undefined && options.stage > spec.rollout!.stages.length
+      ? `--stage ${options.stage} is past the last stage; the rollout has ${spec.rollout!.stages.length} (see \`canary-inference plan\`)`
+      : undefined);
   if (problem) {
     io.stderr(`canary-inference gate: ${problem}\n`);
     return GATE_EXIT.usage;

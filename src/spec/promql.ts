@@ -41,13 +41,22 @@ export function placeholderProblems(text: string): string[] {
 export function promqlSyntaxProblem(query: string): string | undefined {
   const text = query.replace(PLACEHOLDER, (whole) => 'x'.repeat(whole.length));
   let at: number | undefined;
-  parser.parse(text).iterate({
+  const tree = parser.parse(text);
+  tree.iterate({
     enter: (node) => {
       if (at === undefined && node.type.isError) at = node.from;
       return at === undefined;
     },
   });
-  if (at === undefined) return undefined;
+  if (at === undefined) {
+    // a scalar cannot be guarded against no data (`or on() vector(NaN)` needs a vector): refuse the obvious ones
+    const top = tree.topNode.firstChild;
+    const fn = top?.name === 'FunctionCall' && top.firstChild ? text.slice(top.firstChild.from, top.firstChild.to) : undefined;
+    if (top?.name === 'NumberDurationLiteral' || top?.name === 'NumberLiteral' || fn === 'scalar' || fn === 'time') {
+      return 'the query returns a scalar, and a guardrail reads one value of a vector (Argo Rollouts\' result[0]); return a vector, e.g. wrap it in vector(...) or drop scalar(...)';
+    }
+    return undefined;
+  }
   const near = text.slice(Math.max(0, at - 12), at + 12).replace(/x{4,}/g, '…');
   return at >= text.trimEnd().length
     ? `PromQL syntax error at ${position(query, at)}: the query ends too early (an unclosed parenthesis, brace or operator?), near "${near}"; complete it`

@@ -91,8 +91,9 @@ export const artifactSchema = z.discriminatedUnion(
     z.strictObject({
       type: z.literal('model'),
       storageUri,
-      format: z.string({ error: expect('a model format name such as "sklearn" or "huggingface"') }).regex(/^[a-z][a-z0-9_.-]*$/, {
-        error: expect('a lower-case model format name such as "sklearn", "xgboost", "huggingface"'),
+      // as the serving stacks name them: lower case, but KServe's "vLLM"
+      format: z.string({ error: expect('a model format name such as "sklearn" or "huggingface"') }).regex(/^[a-zA-Z][a-zA-Z0-9_.-]*$/, {
+        error: expect('a model format name such as "sklearn", "xgboost", "huggingface" (letters, digits, "_", "." and "-")'),
       }),
       formatVersion: z.string({ error: expect('a string') }).min(1, { error: expect('a non-empty version') }).optional(),
       runtime: dnsLabel('a serving runtime name').optional(),

@@ -120,8 +120,8 @@ describe('Argo Rollouts: the fraud detector of the issue (istio)', () => {
     });
     const query = (name: string) => metrics.find((m) => m.name === name).provider.prometheus.query;
     // the users' queries, with the no-evidence guard: an empty result is NaN (hold), never an Error
-    expect(query('prediction-drift-psi')).toBe(`((${DRIFT_QUERY})) or on() vector(NaN)`);
-    expect(query('business-metric-delta')).toBe(`((${BUSINESS_QUERY})) or on() vector(NaN)`);
+    expect(query('prediction-drift-psi')).toBe(`((\n${DRIFT_QUERY}\n)) or on() vector(NaN)`);
+    expect(query('business-metric-delta')).toBe(`((\n${BUSINESS_QUERY}\n)) or on() vector(NaN)`);
     expect(query('error-rate')).toMatch(/istio_requests_total\{.*destination_canonical_revision="\{\{args.canary-version\}\}".*response_code=~"5\.\."/);
     expect(query('p99-latency-ms')).toMatch(/^\(\(histogram_quantile\(0\.99, .*istio_request_duration_milliseconds_bucket/);
     // inline step analyses must end: every metric measures count times, interval apart
@@ -290,8 +290,8 @@ describe('Argo Rollouts: every router × analysis mode renders valid manifests',
     expectValidManifests(objects);
     const t = one(objects, 'AnalysisTemplate');
     expect(t.spec.dryRun).toEqual([{ metricName: '.*' }]);
-    // a step analysis holds only when none of its 3 measurements had evidence
-    expect(t.spec.metrics[0]).toMatchObject({ interval: '1m30s', count: 3, inconclusiveLimit: 2, failureLimit: 1 });
+    // promotes only with at least one Successful of its 3 measurements: 3 - 1 tolerated failure - 1
+    expect(t.spec.metrics[0]).toMatchObject({ interval: '1m30s', count: 3, inconclusiveLimit: 1, failureLimit: 1 });
     // the floor counts the canary's requests since it started (Istio's counter of its pods), and every rate window spans 4 scrapes (2m)
     expect(t.spec.metrics[0].provider.prometheus.query).toMatch(/\[2m\]\)\)\) and on\(\) \(sum\(istio_requests_total\{reporter="destination", .*\}\) >= 50\)\) or on\(\) vector\(NaN\)$/);
     expect(t.spec.metrics[1]).toMatchObject({

@@ -120,9 +120,9 @@ describe('CanaryInferenceService with a rollout on Argo Rollouts', () => {
       ['business-metric-delta', 'result[0] >= 0', 'result[0] < -0.03', '1m', 5],
     ]);
     expect(template.spec.metrics[0].provider.prometheus.query).toMatch(/istio_requests_total.*response_code=~"5\.\."/);
-    // a user's query gets the no-evidence guard: an empty result is NaN (hold), never an Error
-    expect(template.spec.metrics[2].provider.prometheus.query).toBe(`((${DRIFT_QUERY})) or on() vector(NaN)`);
-    expect(template.spec.metrics[3].provider.prometheus.query).toBe(`((${BUSINESS_QUERY})) or on() vector(NaN)`);
+    // a user's query gets the no-evidence guard, on lines of its own: an empty result is NaN (hold), never an Error
+    expect(template.spec.metrics[2].provider.prometheus.query).toBe(`((\n${DRIFT_QUERY}\n)) or on() vector(NaN)`);
+    expect(template.spec.metrics[3].provider.prometheus.query).toBe(`((\n${BUSINESS_QUERY}\n)) or on() vector(NaN)`);
     for (const m of template.spec.metrics) expect(m.provider.prometheus.address).toBe('http://prometheus-operated.monitoring.svc:9090');
 
     // the PodMonitor: every version, labelled by version
@@ -403,7 +403,7 @@ describe('standalone AnalysisTemplate', () => {
         name: 'business-metric-delta',
         successCondition: 'result[0] >= 0.01',
         failureCondition: 'result[0] < -0.05',
-        provider: { prometheus: { address: 'http://prometheus-operated.monitoring.svc:9090', query: `((${BUSINESS_QUERY})) or on() vector(NaN)` } },
+        provider: { prometheus: { address: 'http://prometheus-operated.monitoring.svc:9090', query: `((\n${BUSINESS_QUERY}\n)) or on() vector(NaN)` } },
       }),
     ]);
   });

@@ -4,9 +4,12 @@
  * guardrail and the exit code of the decision; a replay over recorded data.
  */
 import { stringify } from 'yaml';
+import { Backend, Router, synthesize } from '../../src';
+import { withArgs } from '../../src/backends/common/guardrails';
+import { sampleValue } from '../../src/cli/gate';
 import { mainAsync } from '../../src/cli/main';
 import { writeTemp } from '../support/cli';
-import { counterSeries, gaugeSeries, histogramSeries, MetricFamily, openMetricsText, PrometheusServer } from '../support/prometheus';
+import { counterSeries, gaugeSeries, histogramSeries, MetricFamily, openMetricsText, PrometheusServer, promtoolCheckRules } from '../support/prometheus';
 
 const MIN = 60;
 const now = Math.floor(Date.now() / 1000 / MIN) * MIN;
@@ -171,6 +174,28 @@ describe('canary-inference gate against a real Prometheus', () => {
     expect(stages).toEqual(['stage 1 (5%)', 'stage 1 (5%)', 'stage 2 (10%)', 'stage 3 (25%)', 'stage 4 (50%)', 'stage 5 (100%)']);
     expect(run.stdout.trim().split('\n').pop()).toMatch(/^gate: promote, the last stage passed at /);
     expect(run.code).toBe(0);
+  });
+
+  test('a user query ending in a # comment keeps its guard (promtool accepts the rendered query)', () => {
+    const input = {
+      name: 'fraud-detector',
+      namespace: 'ml',
+      main: { artifact: { type: 'bento', tag: 'fraud:v1' } },
+      versions: { v2: { weight: 5, artifact: { type: 'bento', tag: 'fraud:v2' } } },
+      rollout: { guardrails: { predictionDriftPsi: { query: 'max(model_prediction_psi{version="{{args.canary-version}}"}) # the canary\'s PSI' } } },
+    };
+    const template: any = synthesize(input, { backend: Backend.argoRollouts(), router: Router.istio() }).objects.find((o) => o.kind === 'AnalysisTemplate');
+    const query = withArgs(template.spec.metrics[0].provider.prometheus.query, { 'canary-version': 'v2' });
+    expect(promtoolCheckRules([query])).toMatchObject({ ok: true });
+  });
+
+  test('fails with exit 2 on a stage past the last', async () => {
+    const run = await gate('-f', rolloutFile('v2'), '--prometheus', prometheus.url, '--stage', '6');
+    expect(run).toEqual({ code: 2, stdout: '', stderr: 'canary-inference gate: --stage 6 is past the last stage; the rollout has 5 (see `canary-inference plan`)\n' });
+  });
+
+  test('reads Prometheus\' +Inf and -Inf as infinities (as Argo Rollouts does), not as no evidence', () => {
+    expect([sampleValue('+Inf'), sampleValue('-Inf'), sampleValue('NaN'), sampleValue('0.25')]).toEqual([Infinity, -Infinity, NaN, 0.25]);
   });
 
   test('fails with exit 2 naming the URL when Prometheus is unreachable', async () => {

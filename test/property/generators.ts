@@ -14,6 +14,7 @@
  */
 import * as fc from 'fast-check';
 import { Backend, KServeMode, KServeStrategy } from '../../src/backends';
+import { KSERVE_FORMATS } from '../../src/backends/kserve';
 import { Router, RouterOptions } from '../../src/routers';
 import { InstanceTypeCatalog } from '../../src/spec';
 
@@ -318,7 +319,8 @@ export function routerOf(name: RouterName, options: RouterOptions): Router {
 }
 
 const ANY_ARTIFACT: readonly ArtifactKind[] = ['bento', 'image', 'imageUri', 'model'];
-const KSERVE_ARTIFACTS: ArtifactRules = { schemes: KSERVE_SCHEMES, runtime: true };
+// the formats KServe's runtimes serve (a format of the cluster's own needs its runtime named)
+const KSERVE_ARTIFACTS: ArtifactRules = { schemes: KSERVE_SCHEMES, formats: KSERVE_FORMATS, runtime: true };
 /** `NAME-VERSION-predictor` fits in 63 characters. */
 const kserveStandardBudget = (v: number) => 63 - '-predictor'.length - 1 - v;
 

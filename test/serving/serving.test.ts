@@ -114,6 +114,16 @@ describe('the BentoCloud example with bentos serves on every backend (the accept
     expect(through(/^HTTPRoute summarization-blel(-split)? /)).toEqual(expect.arrayContaining([...services]));
   });
 
+  test('every pod names its service and version as Istio\'s canonical ones, whatever labels the user adds', () => {
+    const { objects } = fromExample('bentos-labels.yaml', (doc) => {
+      random(doc);
+      doc.services.Summarization.labels = { 'app.kubernetes.io/version': '1.2.3', 'version': 'x' };
+    }, { backend: 'kserve', router: 'istio' });
+    for (const pod of emulateCluster(objects).pods.filter((p) => p.version !== undefined)) {
+      expect(pod.labels).toMatchObject({ 'service.istio.io/canonical-name': 'summarization-blel', 'service.istio.io/canonical-revision': pod.version });
+    }
+  });
+
   test('seldon --router istio: our VirtualService does not share its name with the one Seldon\'s Istio integration writes', () => {
     const { objects } = fromExample('bentos-istio.yaml', random, { backend: 'seldon', router: 'istio' });
     const names = objects.filter((o) => o.kind === 'VirtualService').map((o) => o.metadata.name);

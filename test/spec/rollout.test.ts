@@ -390,6 +390,12 @@ describe('guardrail queries are parsed as Prometheus parses them', () => {
     expect(problems({ guardrails: { predictionDriftPsi: { query } } })).toEqual([`rollout.guardrails.predictionDriftPsi.query: ${message} ${args}`]);
   });
 
+  test.each(['0.5', 'scalar(sum(rate(x_total[5m])))', 'time()'])('fails on a query that returns a scalar: %s', (query) => {
+    expect(problems({ guardrails: { predictionDriftPsi: { query } } })).toEqual([
+      expect.stringMatching(/^rollout\.guardrails\.predictionDriftPsi\.query: the query returns a scalar, and a guardrail reads one value of a vector/),
+    ]);
+  });
+
   test('passes the queries the guardrails themselves build, and placeholders inside label values', () => {
     const query = 'max(model_psi{service="{{args.service}}", version="{{args.canary-version}}"}) or on() vector(NaN)';
     expect(normalizeService(service({ guardrails: { predictionDriftPsi: { query } } })).rollout!.guardrails[0].query).toBe(query);

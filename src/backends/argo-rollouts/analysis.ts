@@ -4,7 +4,7 @@
  * between is Inconclusive, which pauses the rollout for a human.
  */
 import { CanarySpec, goDuration, GuardrailKind, GUARDRAILS, Issue, IssuePath, RolloutPlan } from '../../spec';
-import { ANALYSIS_ARGS, DEFAULT_QUERY_ROUTERS, guardrailConditions, guardrailQuery, requestCount } from '../common/guardrails';
+import { ANALYSIS_ARGS, DEFAULT_QUERY_ROUTERS, guardrailConditions, guardrailQuery, rateWindow, requestCount } from '../common/guardrails';
 import { objectLabels } from '../common/pod';
 import { KubeObject } from '../types';
 
@@ -94,8 +94,11 @@ export function analysisTemplate(plan: RolloutPlan, options: AnalysisTemplateOpt
     return {
       name: METRIC_NAMES[g.kind],
       interval: goDuration(plan.intervalSeconds),
-      // a step analysis holds (Inconclusive) only when no measurement of the count had evidence
-      ...(options.terminating ? { count: plan.count, inconclusiveLimit: plan.count - 1 } : {}),
+      // a step analysis promotes only with at least one Successful measurement: inconclusive ones (no evidence) are
+      // tolerated up to what the count leaves beside the tolerated failures
+      ...(options.terminating ? { count: plan.count, inconclusiveLimit: Math.max(0, plan.count - 1 - plan.failureLimit) } : {}),
+      // a background analysis starts with the rollout, before the canary has traffic: its first measurement waits a window
+      ...(options.terminating ? {} : { initialDelay: rateWindow(plan) }),
       failureLimit: plan.failureLimit,
       consecutiveErrorLimit: plan.consecutiveErrorLimit,
       ...guardrailConditions(g, web ? 'result' : 'result[0]'),

@@ -135,9 +135,12 @@ function guarded(query: string, plan: RolloutPlan, router: string): string {
   return `((${query})${enough}) or on() vector(NaN)`;
 }
 
-/** The query a guardrail runs with `router`, with `{{args.*}}` placeholders; undefined when nothing measures it. */
+/**
+ * The query a guardrail runs with `router`, with `{{args.*}}` placeholders; undefined when nothing measures it.
+ * A user's query is wrapped on lines of its own, so a trailing `# comment` in it cannot swallow the guard.
+ */
 export function guardrailQuery(g: GuardrailSpec, router: string, plan: RolloutPlan): string | undefined {
-  const q = g.query ?? measurement(g, router, plan);
+  const q = g.query !== undefined ? `\n${g.query}\n` : measurement(g, router, plan);
   return q === undefined ? undefined : guarded(q, plan, router);
 }
 

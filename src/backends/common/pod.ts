@@ -18,9 +18,24 @@ export function objectLabels(spec: CanarySpec): Record<string, string> {
   return { [NAME_LABEL]: spec.name, [MANAGED_BY_LABEL]: MANAGED_BY };
 }
 
+/**
+ * Istio's canonical service and revision of a pod: it reads these labels before `app.kubernetes.io/name` and
+ * `version` (and `app.kubernetes.io/version` before `version`), so they are set, and the guardrails' Istio
+ * metrics name the service and the version whatever labels the user adds.
+ * @see istio pkg/kube/labels/labels.go (CanonicalService)
+ */
+export const ISTIO_CANONICAL_NAME = 'service.istio.io/canonical-name';
+export const ISTIO_CANONICAL_REVISION = 'service.istio.io/canonical-revision';
+
 /** Labels on the pods of one version: the user's, then the ones routing and monitoring rely on. */
 export function podLabels(spec: CanarySpec, version: Version): Record<string, string> {
-  return { ...version.labels, [NAME_LABEL]: spec.name, [VERSION_LABEL]: version.name };
+  return {
+    ...version.labels,
+    [NAME_LABEL]: spec.name,
+    [VERSION_LABEL]: version.name,
+    [ISTIO_CANONICAL_NAME]: spec.name,
+    [ISTIO_CANONICAL_REVISION]: version.name,
+  };
 }
 
 /** Requests and limits from the version's instance type (CPU and memory requests and a memory limit, always). */

@@ -15,7 +15,7 @@ import {
   KSERVE_STORAGE_PREFIXES,
   PredictorSpec,
 } from './types';
-import { allVersions, CanarySpec, deriveName, Issue, MAX_LABEL_LENGTH, Version, versionPath } from '../../spec';
+import { allVersions, CanarySpec, deriveName, didYouMean, Issue, MAX_LABEL_LENGTH, Version, versionPath } from '../../spec';
 import { DNS1035_LABEL } from '../../spec/names';
 import { hpaBehavior, hpaMetrics } from '../common/hpa';
 import { MetricsEndpoint, versionEndpoints } from '../common/monitoring';
@@ -250,8 +250,25 @@ function millicores(q: string): number {
   return q.endsWith('m') ? Number(q.slice(0, -1)) : Number(q) * 1000;
 }
 
+/**
+ * The model formats KServe's default ClusterServingRuntimes serve (config/runtimes: supportedModelFormats with
+ * autoSelect), as KServe compares them: by exact name.
+ */
+export const KSERVE_FORMATS: readonly string[] = [
+  'sklearn', 'xgboost', 'lightgbm', 'pmml', 'paddle', 'huggingface', 'tensorflow', 'pytorch', 'onnx', 'triton', 'tensorrt', 'mlflow', 'vLLM',
+];
+
 function checkVersion(version: Version, issues: Issue[]): void {
   const path = versionPath(version);
+  const a = version.artifact;
+  // a runtime named explicitly may serve a format of its own; otherwise a default runtime must pick the model up
+  if (a.kind === 'model' && a.runtime === undefined && !KSERVE_FORMATS.includes(a.format)) {
+    const hint = didYouMean(a.format, KSERVE_FORMATS);
+    issues.push({
+      path: [...path, 'artifact', 'format'],
+      message: `no runtime of KServe's serves format ${JSON.stringify(a.format)}${hint ? `; did you mean "${hint}"?` : ''} KServe's runtimes serve ${KSERVE_FORMATS.join(', ')}; or name a runtime of your cluster that serves it (runtime)`,
+    });
+  }
   const cpu = version.instanceType.requests.cpu;
   if (version.instanceType.limits.cpu === undefined && cpu !== undefined && millicores(cpu) > millicores(KSERVE_DEFAULT_CPU_LIMIT)) {
     issues.push({
