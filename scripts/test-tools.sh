@@ -3,6 +3,7 @@
 # LuaJIT (the Istio router's Lua filter runs under it) and Prometheus (the PromQL
 # tests backfill synthetic data with promtool and query a real server; the Debian
 # package "prometheus" ships both prometheus and promtool). Debian/Ubuntu packages.
+# In effect, when missing: apt-get install luajit prometheus (prometheus brings promtool)
 set -euo pipefail
 missing=()
 command -v luajit >/dev/null 2>&1 || missing+=(luajit)
