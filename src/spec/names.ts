@@ -39,3 +39,15 @@ export function labelValueProblem(value: string): string | undefined {
 export function deriveName(...parts: string[]): string {
   return parts.filter((p) => p.length > 0).join('-');
 }
+
+/**
+ * Pod labels every backend sets itself: the service, the version (routing, monitors, Istio's canonical
+ * service and revision) and who manages the objects. A user's label of the same key would be overwritten.
+ */
+export const RESERVED_LABELS: readonly string[] = [
+  'app.kubernetes.io/name',
+  'app.kubernetes.io/managed-by',
+  'version',
+  'service.istio.io/canonical-name',
+  'service.istio.io/canonical-revision',
+];

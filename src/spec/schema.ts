@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { describeValue } from './errors';
-import { DNS1035_LABEL, DNS1123_LABEL, labelValueProblem, MAX_LABEL_LENGTH, qualifiedNameProblem } from './names';
+import { DNS1035_LABEL, DNS1123_LABEL, labelValueProblem, MAX_LABEL_LENGTH, qualifiedNameProblem, RESERVED_LABELS } from './names';
 
 /** Message for a value outside what a field allows: `must be <allowed>, got <value>; <fix>`. */
 function expect(allowed: string, fix?: string) {
@@ -35,6 +35,14 @@ export const dnsLabel = (what: string) =>
 
 const labelMap = z.record(z.string(), z.string({ error: expect('a string') })).superRefine((map, ctx) => {
   for (const [key, value] of Object.entries(map)) {
+    if (RESERVED_LABELS.includes(key)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `"${key}" is a label canary-inference sets on every pod (service, version, Istio's canonical names), so yours would be overwritten; use another key, e.g. "team" or "model-family"`,
+      });
+      continue;
+    }
     const keyProblem = qualifiedNameProblem(key);
     if (keyProblem) ctx.addIssue({ code: 'custom', path: [key], message: `invalid key ${JSON.stringify(key)}: ${keyProblem}` });
     const valueProblem = labelValueProblem(value);

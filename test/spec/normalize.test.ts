@@ -24,6 +24,14 @@ function issuesOfInput(input: unknown): string[] {
 }
 
 describe('normalizeService', () => {
+  test.each(['version', 'app.kubernetes.io/name', 'service.istio.io/canonical-revision'])('fails on a label %s, which the library sets on every pod', (key) => {
+    const input = base();
+    input.main.labels = { [key]: 'x', team: 'ml' };
+    expect(issuesOf(() => normalizeService(input))).toEqual([
+      `main.labels${/^[\w-]+$/.test(key) ? `.${key}` : `["${key}"]`}: "${key}" is a label canary-inference sets on every pod (service, version, Istio's canonical names), so yours would be overwritten; use another key, e.g. "team" or "model-family"`,
+    ]);
+  });
+
   test('fails on a version named __proto__ instead of dropping it (records keyed by user input)', () => {
     const input = base();
     input.versions = Object.fromEntries([['__proto__', { weight: 10 }], ['b', { weight: 5 }]]);

@@ -5,7 +5,7 @@
 import { SHARED_MEMORY as SHARED_MEMORY_PATH } from './runtime';
 import { CanarySpec, EnvVar, Version } from '../../spec';
 
-/** Label every object carries: the service it belongs to. */
+/** Label every object carries: the service it belongs to. (The spec reserves these keys: RESERVED_LABELS.) */
 export const NAME_LABEL = 'app.kubernetes.io/name';
 /** Label every object carries: who wrote it. */
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
