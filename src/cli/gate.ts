@@ -5,6 +5,8 @@
  * get the decision between `synth --stage N` and `synth --stage N+1`.
  * Exit codes: 0 promote, 1 roll back, 3 hold, 2 usage or Prometheus unreachable.
  */
+import * as http from 'http';
+import * as https from 'https';
 import { measuredPlan } from '../backends';
 import { METRIC_NAMES } from '../backends/argo-rollouts/analysis';
 import { guardrailQuery, Verdict, verdictOf, withArgs } from '../backends/common/guardrails';
@@ -50,6 +52,44 @@ function argsFor(spec: CanarySpec, canary: string): Record<string, string> {
   return { 'service': spec.name, 'namespace': spec.namespace ?? 'default', 'canary-version': canary, 'stable-version': spec.main.name };
 }
 
+/**
+ * GET `url` and parse its JSON body (node's http client: fetch refuses some ports, e.g. 6000 or 10080, that a
+ * Prometheus may listen on). Rejects on a network error or a timeout.
+ */
+function getJson(url: string, timeoutMs = 15_000): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch (e) {
+      reject(new Error(`not a URL (${(e as Error).message})`));
+      return;
+    }
+    const client = parsed.protocol === 'https:' ? https : parsed.protocol === 'http:' ? http : undefined;
+    if (!client) {
+      reject(new Error(`the URL's scheme must be http or https, got ${parsed.protocol}`));
+      return;
+    }
+    const request = client.get(parsed, { timeout: timeoutMs }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => {
+        let body: unknown;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          body = undefined;
+        }
+        resolve({ status: response.statusCode ?? 0, body });
+      });
+      response.on('error', reject);
+    });
+    request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
+    request.on('error', reject);
+  });
+}
+
 /** Prometheus' answer to an instant query (the part read here). */
 interface QueryResponse {
   readonly status?: string;
@@ -66,13 +106,13 @@ export function sampleValue(text: string): number {
 
 async function instantQuery(prometheus: string, query: string, time: number): Promise<number | undefined> {
   const url = `${prometheus.replace(/\/+$/, '')}/api/v1/query?query=${encodeURIComponent(query)}&time=${time}`;
-  let response: Response;
+  let response: { status: number; body: unknown };
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(15_000) });
+    response = await getJson(url);
   } catch (e) {
-    throw new Unreachable(`cannot reach Prometheus at ${prometheus}: ${(e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message}`);
+    throw new Unreachable(`cannot reach Prometheus at ${prometheus}: ${(e as Error).message}`);
   }
-  const body = (await response.json().catch(() => undefined)) as QueryResponse | undefined;
+  const body = response.body as QueryResponse | undefined;
   if (!body || body.status !== 'success') {
     throw new Unreachable(`Prometheus at ${prometheus} answered ${response.status}${body?.error ? `: ${body.error}` : ''}`);
   }
@@ -85,8 +125,7 @@ async function instantQuery(prometheus: string, query: string, time: number): Pr
 async function webValue(url: string, jsonPath: string): Promise<number | undefined> {
   let data: unknown;
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(15_000) });
-    data = await response.json();
+    data = (await getJson(url)).body;
   } catch (e) {
     throw new Unreachable(`cannot reach ${url}: ${(e as Error).message}`);
   }

@@ -199,10 +199,10 @@ describe('canary-inference gate against a real Prometheus', () => {
   });
 
   test('fails with exit 2 naming the URL when Prometheus is unreachable', async () => {
-    const run = await gate('-f', rolloutFile('v2'), '--prometheus', 'http://127.0.0.1:9', '--at', String(healthy.to));
+    const run = await gate('-f', rolloutFile('v2'), '--prometheus', 'http://127.0.0.1:1', '--at', String(healthy.to));
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toMatch(/^canary-inference gate: cannot reach Prometheus at http:\/\/127\.0\.0\.1:9: /);
+    expect(run.stderr).toMatch(/^canary-inference gate: cannot reach Prometheus at http:\/\/127\.0\.0\.1:1: connect ECONNREFUSED/);
   });
 
   test('fails with exit 2 without --prometheus, or with a file that has no rollout', async () => {
