@@ -5,7 +5,7 @@
 import { Duration } from 'cdk8s';
 import { Backend } from './backends';
 import { Router } from './routers';
-import { Artifact, EnvValue, Guardrail, InstanceType, InstanceTypeCatalog, Routing, ScaleMetric, SeccompProfile, ValidationError } from './spec';
+import { Artifact, describeValue, EnvValue, Guardrail, InstanceType, InstanceTypeCatalog, Issue, IssuePath, Routing, ScaleMetric, SeccompProfile, ValidationError } from './spec';
 
 /** How long a rollout waits after a stage. */
 export class Pause {
@@ -298,6 +298,41 @@ export interface CanaryServiceOptions {
   readonly monitoring?: boolean;
 }
 
+/**
+ * Props typed as classes, checked at run time for callers without the types (plain JavaScript, props read from
+ * JSON): a class instance, a name where a name says the same (an instance type, a scale metric), else a problem
+ * naming the class to use. Never silent wrong output.
+ */
+class PropChecks {
+  public readonly issues: Issue[] = [];
+
+  /** An instance of `cls`, read by `read`; a string taken by `fromName`, when given. */
+  public choice<C, T>(
+    value: unknown,
+    path: IssuePath,
+    cls: { prototype: C },
+    read: (c: C) => T,
+    use: string,
+    fromName?: (name: string) => T,
+  ): T | undefined {
+    if (value === undefined) return undefined;
+    if (value instanceof (cls as unknown as new () => C)) return read(value as C);
+    if (typeof value === 'string' && fromName) return fromName(value);
+    this.issues.push({ path, message: `must be ${use}, got ${describeValue(value)}` });
+    return undefined;
+  }
+
+  /** A cdk8s Duration, in seconds. */
+  public seconds(value: unknown, path: IssuePath): number | undefined {
+    if (value === undefined) return undefined;
+    if (value instanceof Duration || (typeof value === 'object' && value !== null && typeof (value as Duration).toSeconds === 'function')) {
+      return (value as Duration).toSeconds();
+    }
+    this.issues.push({ path, message: `must be a cdk8s Duration, e.g. Duration.seconds(30) or Duration.minutes(5), got ${describeValue(value)}` });
+    return undefined;
+  }
+}
+
 function seconds(d: Duration | undefined): number | undefined {
   return d === undefined ? undefined : d.toSeconds();
 }
@@ -306,29 +341,47 @@ function compact(obj: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined));
 }
 
-/** The spec input of one version's props. */
-export function versionInput(props: VersionProps): Record<string, unknown> {
+/**
+ * The spec input of one version's props, at `path` (`['main']` or `['versions', name]`).
+ * @throws ValidationError naming every class-typed prop given something else
+ */
+export function versionInput(props: VersionProps, path: IssuePath = ['main']): Record<string, unknown> {
   const s = props.scaling;
-  return compact({
-    artifact: props.artifact?.input,
-    instanceType: props.instanceType?.name,
+  const check = new PropChecks();
+  const input = compact({
+    artifact: check.choice(props.artifact, [...path, 'artifact'], Artifact, (a) => a.input, 'an Artifact, e.g. Artifact.bento(\'name:version\') or Artifact.model({ storageUri, format })'),
+    // a name says the same as InstanceType.of(name)
+    instanceType: check.choice(props.instanceType, [...path, 'instanceType'], InstanceType, (t) => t.name, 'an InstanceType, e.g. InstanceType.of(\'gpu.l4.1\')', (n) => n),
     scaling: s
       ? compact({
         minReplicas: s.minReplicas,
         maxReplicas: s.maxReplicas,
-        metric: s.metric?.name,
+        metric: check.choice(s.metric, [...path, 'scaling', 'metric'], ScaleMetric, (m) => m.name, 'a ScaleMetric, e.g. ScaleMetric.CPU', (n) => n),
         target: s.target,
-        scaleUpStabilizationWindowSeconds: seconds(s.scaleUpStabilizationWindow),
-        scaleDownStabilizationWindowSeconds: seconds(s.scaleDownStabilizationWindow),
+        scaleUpStabilizationWindowSeconds: check.seconds(s.scaleUpStabilizationWindow, [...path, 'scaling', 'scaleUpStabilizationWindow']),
+        scaleDownStabilizationWindowSeconds: check.seconds(s.scaleDownStabilizationWindow, [...path, 'scaling', 'scaleDownStabilizationWindow']),
       })
       : undefined,
-    env: props.env ? Object.entries(props.env).map(([name, value]) => value.toInput(name)) : undefined,
-    timeoutSeconds: seconds(props.timeout),
+    env: props.env
+      ? Object.entries(props.env).flatMap(([name, value]) => {
+        if (value instanceof EnvValue) return [value.toInput(name)];
+        check.issues.push({ path: [...path, 'env', name], message: `must be an EnvValue, e.g. EnvValue.fromValue('info') or EnvValue.fromSecret('name', 'key'), got ${describeValue(value)}` });
+        return [];
+      })
+      : undefined,
+    timeoutSeconds: check.seconds(props.timeout, [...path, 'timeout']),
     deploymentStrategy: props.deploymentStrategy,
     labels: props.labels,
     annotations: props.annotations,
-    security: props.security ? compact({ ...props.security, seccompProfile: props.security.seccompProfile?.name }) : undefined,
+    security: props.security
+      ? compact({
+        ...props.security,
+        seccompProfile: check.choice(props.security.seccompProfile, [...path, 'security', 'seccompProfile'], SeccompProfile, (p) => p.name, 'a SeccompProfile, e.g. SeccompProfile.RUNTIME_DEFAULT', (n) => n),
+      })
+      : undefined,
   });
+  if (check.issues.length > 0) throw new ValidationError(check.issues);
+  return input;
 }
 
 /** The spec input of a rollout's props. */
@@ -383,10 +436,10 @@ export function serviceInput(
     name,
     namespace: options.namespace,
     mainVersionName: options.mainVersionName,
-    main: versionInput(options.main),
+    main: versionInput(options.main, ['main']),
     versions:
       canaries.length > 0
-        ? Object.fromEntries(canaries.map(([n, p]) => [n, compact({ ...versionInput(p), weight: p.weight, mirror: p.mirror })]))
+        ? Object.fromEntries(canaries.map(([n, p]) => [n, compact({ ...versionInput(p, ['versions', n]), weight: p.weight, mirror: p.mirror })]))
         : undefined,
     routing: options.routing?.input,
     imageRepository: options.imageRepository,

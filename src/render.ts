@@ -6,7 +6,18 @@ import { Backend, BackendRenderer, KubeObject, measuredPlan, Rendered, TrafficTa
 import { podMonitor } from './backends/common/monitoring';
 import { runtimeNotes } from './backends/common/runtime';
 import { checkRouting, Router } from './routers';
-import { allVersions, atStage, CanarySpec, InstanceTypeCatalog, IssueCollector, normalizeServiceCollecting, promoted, rolledBack, ValidationError } from './spec';
+import { allVersions, atStage, CanarySpec, describeValue, InstanceTypeCatalog, IssueCollector, normalizeServiceCollecting, promoted, rolledBack, ValidationError } from './spec';
+
+/**
+ * A Backend or Router from a caller without the types: the instance, a name (`'seldon'`, `'istio'`), or a
+ * problem naming the class.
+ */
+function choiceOf<T>(value: unknown, cls: { prototype: T }, key: string, byName: (n: string) => T, use: string, fallback: T): T {
+  if (value === undefined) return fallback;
+  if (value instanceof (cls as unknown as new () => T)) return value as T;
+  if (typeof value === 'string') return byName(value);
+  throw new ValidationError([{ path: [key], message: `must be ${use}, got ${describeValue(value)}` }]);
+}
 
 /** Options of {@link synthesize}. */
 export interface SynthesizeOptions {
@@ -90,8 +101,8 @@ export function synthesize(input: unknown, options: SynthesizeOptions = {}): Syn
   const issues = new IssueCollector();
   issues.addAll(normalized.issues);
   if (!normalized.spec) issues.throwIfAny();
-  const backend = (options.backend ?? Backend.kserve()).renderer;
-  const router = options.router ?? Router.native();
+  const backend = choiceOf(options.backend, Backend, 'backend', (n) => Backend.of(n), 'a Backend, e.g. Backend.kserve() or Backend.argoRollouts()', Backend.kserve()).renderer;
+  const router = choiceOf(options.router, Router, 'router', (n) => Router.of(n), 'a Router, e.g. Router.istio()', Router.native());
   const context = { router: router.name, ...router.settings };
   const spec = applyState(normalized.spec!, options, backend, issues);
   const native = {
