@@ -152,7 +152,8 @@ function buildVersion(
   // instance type
   const typeName = pick('instanceType') ?? DEFAULT_INSTANCE_TYPE;
   const instanceType = catalog.resolve(typeName);
-  if (!instanceType) {
+  // an unknown type inherited from main is main's mistake, reported once, at main
+  if (!instanceType && (role === 'main' || explicit.has('instanceType'))) {
     const hint = didYouMean(typeName, catalog.names);
     issues.add(
       [...path, 'instanceType'],

@@ -32,6 +32,16 @@ describe('normalizeService', () => {
     ]);
   });
 
+  test('an unknown instance type inherited from main is reported once, at main', () => {
+    const input = base();
+    input.main.instanceType = 'cpu.3';
+    input.versions = { a: { weight: 10 }, b: { weight: 5, instanceType: 'gpu.l5.1' } };
+    expect(issuesOf(() => normalizeService(input))).toEqual([
+      expect.stringMatching(/^main\.instanceType: unknown instance type "cpu\.3"; did you mean "cpu\.1"\?/),
+      expect.stringMatching(/^versions\.b\.instanceType: unknown instance type "gpu\.l5\.1"; did you mean "gpu\.l4\.1"\?/),
+    ]);
+  });
+
   test('fails on a version named __proto__ instead of dropping it (records keyed by user input)', () => {
     const input = base();
     input.versions = Object.fromEntries([['__proto__', { weight: 10 }], ['b', { weight: 5 }]]);
