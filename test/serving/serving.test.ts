@@ -349,6 +349,11 @@ describe('container images that declare their port, health path and user, or not
       'version main: the image ghcr.io/acme/model-server:2.1 does not declare all of its port, health paths and user, so these are assumed: port 8080; TCP health checks on that port (no readiness or liveness path); user 1000; ' +
         'declare port, readiness_path, liveness_path and user with the image (in code: Artifact.image(ref, { port, readinessPath, livenessPath, user }))',
     ]));
+    // a canary inheriting main's image shares its note
+    const argo = { backend: Backend.argoRollouts(), router: Router.istio() };
+    const inherited = synthesize({ ...imageVersion(false), versions: { c: { weight: 10 } } }, argo);
+    const notes = inherited.warnings.filter((w) => w.includes('are assumed'));
+    expect(notes).toEqual([expect.stringMatching(/^versions main, c: the image ghcr\.io\/acme\/model-server:2\.1 does not declare/)]);
     // an image that really listens on 8000 would not become Ready on the assumed port: the check bites
     expect(clusterServingProblems(objects, IMAGES)).toEqual(expect.arrayContaining([expect.stringMatching(/readinessProbe tcpSocket port 8080 is not one the server listens on \(8000\)/)]));
   });

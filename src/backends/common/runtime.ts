@@ -238,17 +238,23 @@ export function withProfiles(spec: CanarySpec, profileOf: (v: Version) => Runtim
 /** What `validate` says about the runtime: defaults assumed for images, bentos that would pull from Docker Hub. */
 export function runtimeNotes(spec: CanarySpec, versions: readonly Version[]): string[] {
   const notes: string[] = [];
+  // one note per image and set of assumptions, naming every version that runs it (a canary inherits main's image)
+  const assumedBy = new Map<string, { image: string; assumed: readonly string[]; versions: string[] }>();
   for (const v of versions) {
     const a = v.artifact;
-    if (a.kind === 'image') {
-      const assumed = imageProfile(a, v).assumed;
-      if (assumed.length > 0) {
-        notes.push(
-          `version ${v.name}: the image ${a.image} does not declare all of its port, health paths and user, so these are assumed: ${assumed.join('; ')}; ` +
-            'declare port, readiness_path, liveness_path and user with the image (in code: Artifact.image(ref, { port, readinessPath, livenessPath, user }))',
-        );
-      }
-    }
+    if (a.kind !== 'image') continue;
+    const assumed = imageProfile(a, v).assumed;
+    if (assumed.length === 0) continue;
+    const key = JSON.stringify([a.image, assumed]);
+    const entry = assumedBy.get(key) ?? { image: a.image, assumed, versions: [] };
+    entry.versions.push(v.name);
+    assumedBy.set(key, entry);
+  }
+  for (const { image, assumed, versions: names } of assumedBy.values()) {
+    notes.push(
+      `version${names.length > 1 ? 's' : ''} ${names.join(', ')}: the image ${image} does not declare all of its port, health paths and user, so these are assumed: ${assumed.join('; ')}; ` +
+        'declare port, readiness_path, liveness_path and user with the image (in code: Artifact.image(ref, { port, readinessPath, livenessPath, user }))',
+    );
   }
   const bentos = versions.filter((v) => v.artifact.kind === 'bento' && !v.artifact.image.includes('/'));
   if (bentos.length > 0) {
