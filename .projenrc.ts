@@ -21,11 +21,15 @@ const project = new typescript.TypeScriptProject({
   typescriptVersion: '~5.9.3',
 
   // the official PromQL grammar parses guardrail queries at synth
-  deps: ['cdk8s@^2.70.0', 'constructs@^10.4.2', 'zod@^4.1.0', 'yaml@^2.8.0', '@prometheus-io/lezer-promql@^0.315.0', '@lezer/lr@^1.4.0', '@lezer/highlight@^1.2.0'],
-  // the Pulumi component (subpath canary-inference/pulumi) needs these; cdk8s and CLI users never load them
-  peerDeps: ['@pulumi/pulumi@^3.142.0', '@pulumi/kubernetes@^4.18.0'],
+  deps: ['zod@^4.1.0', 'yaml@^2.8.0', '@prometheus-io/lezer-promql@^0.315.0', '@lezer/lr@^1.4.0', '@lezer/highlight@^1.2.0'],
+  // construct libraries take cdk8s and constructs from the app (one copy, the app's version); the Pulumi component
+  // (subpath canary-inference/pulumi) needs @pulumi/*, which cdk8s and CLI users never load
+  peerDeps: ['cdk8s@^2.69.0', 'constructs@^10.3.0', '@pulumi/pulumi@^3.142.0', '@pulumi/kubernetes@^4.18.0'],
   peerDependencyOptions: { pinnedDevDependency: false },
   devDeps: [
+    // the suite's own copies of the peer dependencies
+    'cdk8s@^2.70.0',
+    'constructs@^10.4.2',
     '@types/node@^20',
     'ts-node@^10.9.2',
     // @pulumi/pulumi 3.249 and later need Node.js 22; the suite runs on Node.js 20
