@@ -50,8 +50,6 @@ const SPLITTING_ROUTERS = ['istio', 'gateway-api'];
 /** Name prefix of KServe's own ClusterServingRuntimes (kserve-sklearnserver, ...), which serve on 8080. */
 const KSERVE_RUNTIME_PREFIX = 'kserve-';
 
-/** Port of KServe's serving runtimes (model servers), where they serve Prometheus metrics too. */
-export const RUNTIME_PORT = 8080;
 /** Port of the Service KServe creates for a predictor in Standard mode. */
 const PREDICTOR_SERVICE_PORT = 80;
 
@@ -195,7 +193,7 @@ export class KServeBackend implements BackendRenderer {
 
   /** Each version's own server: a bento's or image's port, or the serving runtime's (8080) for a model. */
   public metricsEndpoints(spec: CanarySpec): MetricsEndpoint[] {
-    return versionEndpoints(spec, RUNTIME_PORT);
+    return versionEndpoints(spec, KSERVE_RUNTIME_PROFILE.port);
   }
 
   public render(input: CanarySpec, context: RenderContext): BackendOutput {
@@ -442,7 +440,7 @@ function checkKnativeFields(v: Version, knative: KnativeSettings, issues: Issue[
   if (v.timeoutSeconds !== undefined && v.timeoutSeconds > knative.maxRevisionTimeoutSeconds) {
     issues.push({
       path: [...path, 'timeoutSeconds'],
-      message: `Knative refuses a request timeout above its max-revision-timeout-seconds (${knative.maxRevisionTimeoutSeconds}${knative.maxRevisionTimeoutSeconds === KNATIVE_MAX_REVISION_TIMEOUT_SECONDS ? ', the default' : ''}), got ${v.timeoutSeconds}; lower the timeout, or raise the cluster's limit (config-defaults) and declare it (kubernetes.knative_max_revision_timeout_seconds in the file, knativeMaxRevisionTimeout in code)`,
+      message: `Knative refuses a request timeout above its max-revision-timeout-seconds (${knative.maxRevisionTimeoutSeconds}${knative.maxRevisionTimeoutSeconds === KNATIVE_MAX_REVISION_TIMEOUT_SECONDS ? ', the default' : ''}), got ${v.timeoutSeconds}; lower the timeout, or raise the cluster's limit (config-defaults) and declare it (kubernetes.knative_max_revision_timeout_seconds in the file, knativeMaxRevisionTimeoutSeconds in code)`,
     });
   }
 }
