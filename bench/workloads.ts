@@ -17,12 +17,12 @@ import {
   Pause,
   Router,
   Routing,
-  serviceInput,
   SynthesizeOptions,
   VersionProps,
 } from '../src';
 import { WorkloadName } from './meta';
 import { bentoTag, MAIN_INSTANCE_TYPE, MAIN_REPLICAS, modelUri, NAMESPACE, ROLLOUT_STAGES, serviceName, Shape, SHAPES } from './shapes';
+import { serviceInput } from '../src/props';
 
 /** One service as cdk8s props: the construct's props and the canaries added with `addVersion`. */
 export interface ServiceProps {

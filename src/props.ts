@@ -333,22 +333,22 @@ class PropChecks {
   }
 }
 
-function seconds(d: Duration | undefined): number | undefined {
-  return d === undefined ? undefined : d.toSeconds();
-}
-
 function compact(obj: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined));
 }
 
-/**
- * The spec input of one version's props, at `path` (`['main']` or `['versions', name]`).
- * @throws ValidationError naming every class-typed prop given something else
- */
-export function versionInput(props: VersionProps, path: IssuePath = ['main']): Record<string, unknown> {
+/** A list from a caller without the types: the list, or a problem. */
+function listOf(check: PropChecks, value: unknown, path: IssuePath, use: string): readonly unknown[] | undefined {
+  if (value === undefined) return undefined;
+  if (Array.isArray(value)) return value;
+  check.issues.push({ path, message: `must be a list of ${use}, got ${describeValue(value)}` });
+  return undefined;
+}
+
+function versionFields(props: VersionProps, path: IssuePath, check: PropChecks): Record<string, unknown> {
   const s = props.scaling;
-  const check = new PropChecks();
-  const input = compact({
+  const env = props.env as unknown;
+  return compact({
     artifact: check.choice(props.artifact, [...path, 'artifact'], Artifact, (a) => a.input, 'an Artifact, e.g. Artifact.bento(\'name:version\') or Artifact.model({ storageUri, format })'),
     // a name says the same as InstanceType.of(name)
     instanceType: check.choice(props.instanceType, [...path, 'instanceType'], InstanceType, (t) => t.name, 'an InstanceType, e.g. InstanceType.of(\'gpu.l4.1\')', (n) => n),
@@ -362,13 +362,16 @@ export function versionInput(props: VersionProps, path: IssuePath = ['main']): R
         scaleDownStabilizationWindowSeconds: check.seconds(s.scaleDownStabilizationWindow, [...path, 'scaling', 'scaleDownStabilizationWindow']),
       })
       : undefined,
-    env: props.env
-      ? Object.entries(props.env).flatMap(([name, value]) => {
-        if (value instanceof EnvValue) return [value.toInput(name)];
-        check.issues.push({ path: [...path, 'env', name], message: `must be an EnvValue, e.g. EnvValue.fromValue('info') or EnvValue.fromSecret('name', 'key'), got ${describeValue(value)}` });
-        return [];
-      })
-      : undefined,
+    env:
+      env === undefined
+        ? undefined
+        : typeof env !== 'object' || env === null || Array.isArray(env)
+          ? (check.issues.push({ path: [...path, 'env'], message: `must be a map of variable name to EnvValue, e.g. { LOG_LEVEL: EnvValue.fromValue('info') }, got ${describeValue(env)}` }), undefined)
+          : Object.entries(env).flatMap(([name, value]) => {
+            if (value instanceof EnvValue) return [value.toInput(name)];
+            check.issues.push({ path: [...path, 'env', name], message: `must be an EnvValue, e.g. EnvValue.fromValue('info') or EnvValue.fromSecret('name', 'key'), got ${describeValue(value)}` });
+            return [];
+          }),
     timeoutSeconds: check.seconds(props.timeout, [...path, 'timeout']),
     deploymentStrategy: props.deploymentStrategy,
     labels: props.labels,
@@ -380,70 +383,113 @@ export function versionInput(props: VersionProps, path: IssuePath = ['main']): R
       })
       : undefined,
   });
+}
+
+/**
+ * The spec input of one version's props, at `path` (`['main']` or `['versions', name]`).
+ * @throws ValidationError naming every class-typed prop given something else
+ */
+export function versionInput(props: VersionProps, path: IssuePath = ['main']): Record<string, unknown> {
+  const check = new PropChecks();
+  const input = versionFields(props, path, check);
   if (check.issues.length > 0) throw new ValidationError(check.issues);
   return input;
 }
 
-/** The spec input of a rollout's props. */
-export function rolloutInput(props: RolloutProps): Record<string, unknown> {
-  const pause = props.pause;
+function rolloutFields(props: RolloutProps, check: PropChecks): Record<string, unknown> {
+  const path: IssuePath = ['rollout'];
+  const pauses = Array.isArray(props.pause)
+    ? (props.pause as unknown[]).map((p, i) => check.choice(p, [...path, 'pause', i], Pause, (x) => x.durationSeconds, 'a Pause, e.g. Pause.of(Duration.minutes(5)) or Pause.untilPromoted()'))
+    : check.choice(props.pause, [...path, 'pause'], Pause, (x) => x.durationSeconds, 'a Pause (or a list of them), e.g. Pause.of(Duration.minutes(5)) or Pause.untilPromoted()');
   return compact({
     stages: props.stages,
-    pause: pause === undefined ? undefined : Array.isArray(pause) ? pause.map((p: Pause) => p.durationSeconds) : (pause as Pause).durationSeconds,
-    analysis: props.analysis?.name,
-    ...analysisInput(props),
+    pause: Array.isArray(pauses) && pauses.some((p) => p === undefined) ? undefined : pauses,
+    analysis: check.choice(props.analysis, [...path, 'analysis'], AnalysisMode, (m) => m.name, 'an AnalysisMode, e.g. AnalysisMode.STEP or AnalysisMode.BACKGROUND'),
+    ...analysisFields(props, check, path),
   });
 }
 
-/** The spec input of how guardrails are measured. */
-export function analysisInput(props: AnalysisProps): Record<string, unknown> {
+/** The spec input of a rollout's props. */
+export function rolloutInput(props: RolloutProps): Record<string, unknown> {
+  const check = new PropChecks();
+  const input = rolloutFields(props, check);
+  if (check.issues.length > 0) throw new ValidationError(check.issues);
+  return input;
+}
+
+function analysisFields(props: AnalysisProps, check: PropChecks, path: IssuePath): Record<string, unknown> {
+  const guardrails = listOf(check, props.guardrails, [...path, 'guardrails'], 'Guardrails, e.g. [Guardrail.errorRate(), Guardrail.p99LatencyMs()]');
   return compact({
-    interval: seconds(props.interval),
-    scrapeInterval: seconds(props.scrapeInterval),
+    interval: check.seconds(props.interval, [...path, 'interval']),
+    scrapeInterval: check.seconds(props.scrapeInterval, [...path, 'scrapeInterval']),
     count: props.count,
     failureLimit: props.failureLimit,
     consecutiveErrorLimit: props.consecutiveErrorLimit,
     minRequests: props.minRequests,
     dryRun: props.dryRun,
     prometheusAddress: props.prometheusAddress,
-    guardrails: props.guardrails ? guardrailsInput(props.guardrails) : undefined,
+    guardrails: guardrails ? guardrailsInput(guardrails, check, [...path, 'guardrails']) : undefined,
   });
 }
 
-function guardrailsInput(guardrails: readonly Guardrail[]): Record<string, unknown> {
+/** The spec input of how guardrails are measured. */
+export function analysisInput(props: AnalysisProps): Record<string, unknown> {
+  const check = new PropChecks();
+  const input = analysisFields(props, check, ['rollout']);
+  if (check.issues.length > 0) throw new ValidationError(check.issues);
+  return input;
+}
+
+function guardrailsInput(guardrails: readonly unknown[], check: PropChecks, path: IssuePath): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const twice = new Set<string>();
-  for (const g of guardrails) {
+  guardrails.forEach((value, i) => {
+    const g = check.choice(value, [...path, i], Guardrail, (x) => x, 'a Guardrail, e.g. Guardrail.errorRate({ promoteBelow: 0.01 })');
+    if (!g) return;
     if (g.kind in out) twice.add(g.kind);
     out[g.kind] = { ...g.input };
-  }
-  if (twice.size > 0) {
-    throw new ValidationError([...twice].map((kind) => ({
-      path: ['rollout', 'guardrails', kind],
-      message: 'is given more than once; a guardrail has one promote and one rollback threshold: keep one',
-    })));
+  });
+  for (const kind of twice) {
+    check.issues.push({ path: [...path, kind], message: 'is given more than once; a guardrail has one promote and one rollback threshold: keep one' });
   }
   return out;
 }
 
-/** The spec input of a whole service. */
+/** The spec input of a whole service, with every problem of its class-typed props (their values left out). */
+export function serviceInputCollecting(
+  name: string,
+  options: CanaryServiceOptions,
+  canaries: ReadonlyArray<readonly [string, CanaryVersionProps]>,
+): { readonly input: Record<string, unknown>; readonly issues: readonly Issue[] } {
+  const check = new PropChecks();
+  const main = options.main as unknown;
+  const input = compact({
+    name,
+    namespace: options.namespace,
+    mainVersionName: options.mainVersionName,
+    main: typeof main === 'object' && main !== null ? versionFields(options.main, ['main'], check) : main,
+    versions:
+      canaries.length > 0
+        ? Object.fromEntries(canaries.map(([n, p]) => [n, compact({ ...versionFields(p ?? {}, ['versions', n], check), weight: p?.weight, mirror: p?.mirror })]))
+        : undefined,
+    routing: check.choice(options.routing, ['routing'], Routing, (r) => r.input, 'a Routing, e.g. Routing.random() or Routing.header(\'x-user-id\')'),
+    imageRepository: options.imageRepository,
+    rollout: options.rollout ? rolloutFields(options.rollout, check) : undefined,
+    monitoring: options.monitoring,
+  });
+  return { input, issues: check.issues };
+}
+
+/**
+ * The spec input of a whole service.
+ * @throws ValidationError naming every class-typed prop given something else
+ */
 export function serviceInput(
   name: string,
   options: CanaryServiceOptions,
   canaries: ReadonlyArray<readonly [string, CanaryVersionProps]>,
 ): Record<string, unknown> {
-  return compact({
-    name,
-    namespace: options.namespace,
-    mainVersionName: options.mainVersionName,
-    main: versionInput(options.main, ['main']),
-    versions:
-      canaries.length > 0
-        ? Object.fromEntries(canaries.map(([n, p]) => [n, compact({ ...versionInput(p, ['versions', n]), weight: p.weight, mirror: p.mirror })]))
-        : undefined,
-    routing: options.routing?.input,
-    imageRepository: options.imageRepository,
-    rollout: options.rollout ? rolloutInput(options.rollout) : undefined,
-    monitoring: options.monitoring,
-  });
+  const { input, issues } = serviceInputCollecting(name, options, canaries);
+  if (issues.length > 0) throw new ValidationError(issues);
+  return input;
 }

@@ -5,8 +5,10 @@ import { stringify } from 'yaml';
 import { Backend, BackendRenderer, KubeObject, measuredPlan, Rendered, TrafficTarget } from './backends';
 import { podMonitor } from './backends/common/monitoring';
 import { runtimeNotes } from './backends/common/runtime';
+import { CanaryServiceOptions, CanaryVersionProps, serviceInputCollecting } from './props';
 import { checkRouting, Router } from './routers';
-import { allVersions, atStage, CanarySpec, describeValue, InstanceTypeCatalog, IssueCollector, normalizeServiceCollecting, promoted, rolledBack, ValidationError } from './spec';
+import { allVersions, atStage, CanarySpec, describeValue, InstanceTypeCatalog, Issue, IssueCollector, normalizeServiceCollecting, promoted, rolledBack, ValidationError } from './spec';
+import { isUnder } from './spec/zod-issues';
 
 /**
  * A Backend or Router from a caller without the types: the instance, a name (`'seldon'`, `'istio'`), or a
@@ -17,6 +19,34 @@ function choiceOf<T>(value: unknown, cls: { prototype: T }, key: string, byName:
   if (value instanceof (cls as unknown as new () => T)) return value as T;
   if (typeof value === 'string') return byName(value);
   throw new ValidationError([{ path: [key], message: `must be ${use}, got ${describeValue(value)}` }]);
+}
+
+/** The choice `choose` makes, or undefined with its problems added to `issues`. */
+function tryChoice<T>(issues: IssueCollector, choose: () => T): T | undefined {
+  try {
+    return choose();
+  } catch (e) {
+    if (!(e instanceof ValidationError)) throw e;
+    issues.addAll(e.issues);
+    return undefined;
+  }
+}
+
+/**
+ * A problem with a setting a canary inherits from main is main's mistake: reported once, at main, not again
+ * for every version that inherits it.
+ */
+function onceAtMain(spec: CanarySpec, issues: readonly Issue[]): Issue[] {
+  const atMain = new Set(issues.filter((i) => i.path[0] === 'main').map((i) => JSON.stringify(i.path.slice(1))));
+  const inherits = new Map(allVersions(spec).filter((v) => v.role !== 'main').map((v) => [v.name, v.explicit]));
+  return issues.filter((i) => {
+    if (i.path[0] !== 'versions' || i.path.length < 3) return true;
+    const explicit = inherits.get(String(i.path[1]));
+    if (!explicit) return true;
+    // scaling is inherited field by field
+    const own = explicit.has(String(i.path[2])) && !(i.path[2] === 'scaling' && i.path.length > 3 && !explicit.has(`scaling.${String(i.path[3])}`));
+    return own || !atMain.has(JSON.stringify(i.path.slice(2)));
+  });
 }
 
 /** Options of {@link synthesize}. */
@@ -97,14 +127,43 @@ export interface Synthesized extends Rendered {
  * @throws ValidationError with every problem: the spec's first, then the router's and the backend's
  */
 export function synthesize(input: unknown, options: SynthesizeOptions = {}): Synthesized {
-  const normalized = normalizeServiceCollecting(input, { instanceTypes: options.instanceTypes });
+  return synthesizeWith(input, options, []);
+}
+
+/**
+ * Validates and renders a service given as props (the constructs' and the component's): the props' own
+ * problems (a string where a class is expected, ...) come with every other problem, in one round.
+ * @internal
+ */
+export function synthesizeProps(
+  name: string,
+  options: CanaryServiceOptions,
+  canaries: ReadonlyArray<readonly [string, CanaryVersionProps]>,
+  synthOptions: SynthesizeOptions,
+): Synthesized {
+  const { input, issues } = serviceInputCollecting(name, options, canaries);
+  return synthesizeWith(input, synthOptions, issues);
+}
+
+function synthesizeWith(input: unknown, options: SynthesizeOptions, prior: readonly Issue[]): Synthesized {
+  const normalized0 = normalizeServiceCollecting(input, { instanceTypes: options.instanceTypes });
+  // what the props' problems left out is not a problem again
+  const dropped = [...normalized0.dropped, ...prior.map((i) => i.path)];
+  const normalized = { ...normalized0, dropped, issues: normalized0.issues.filter((i) => !prior.some((p) => isUnder(i.path, p.path))) };
   const issues = new IssueCollector();
+  issues.addAll(prior);
   issues.addAll(normalized.issues);
-  if (!normalized.spec) issues.throwIfAny();
-  const backend = choiceOf(options.backend, Backend, 'backend', (n) => Backend.of(n), 'a Backend, e.g. Backend.kserve() or Backend.argoRollouts()', Backend.kserve()).renderer;
-  const router = choiceOf(options.router, Router, 'router', (n) => Router.of(n), 'a Router, e.g. Router.istio()', Router.native());
+  const backendChoice = tryChoice(issues, () => choiceOf(options.backend, Backend, 'backend', (n) => Backend.of(n), 'a Backend, e.g. Backend.kserve() or Backend.argoRollouts()', Backend.kserve()));
+  const routerChoice = tryChoice(issues, () => choiceOf(options.router, Router, 'router', (n) => Router.of(n), 'a Router, e.g. Router.istio()', Router.native()));
+  if (!normalized.spec || !backendChoice || !routerChoice) issues.throwIfAny();
+  const backend = backendChoice!.renderer;
+  const router = routerChoice!;
   const context = { router: router.name, ...router.settings };
-  const spec = applyState(normalized.spec!, options, backend, issues);
+  // with problems already found, the spec holds only the valid parts: the backend's and router's checks
+  // still run on it (every problem in one round), minus what they say about the parts left out
+  const partial = issues.issues.length > 0;
+  const later = new IssueCollector();
+  const spec = applyState(normalized.spec!, options, backend, later);
   const native = {
     title: backend.title,
     mirror: backend.mirrors,
@@ -112,8 +171,14 @@ export function synthesize(input: unknown, options: SynthesizeOptions = {}): Syn
     hashingHint: backend.hashingHint,
     hashingRouters: backend.hashingRouters,
   };
-  issues.addAll(checkRouting(spec, router, native));
-  issues.addAll(backend.check(spec, context));
+  try {
+    later.addAll(checkRouting(spec, router, native));
+    later.addAll(backend.check(spec, context));
+  } catch (e) {
+    // a check meeting a spec that is only partly valid: the problems already found say what to fix
+    if (!partial) throw e;
+  }
+  issues.addAll(onceAtMain(spec, later.issues).filter((i) => !normalized.dropped.some((d) => isUnder(i.path, d))));
   issues.throwIfAny();
   const out = backend.render(spec, context);
   const settings = out.routeName !== undefined ? { ...router.settings, routeName: out.routeName } : router.settings;

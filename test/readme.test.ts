@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { backendCapabilityTable, instanceTypeTable, routerCapabilityTable } from '../src';
+import { backendCapabilityTable, instanceTypeTable, routerCapabilityTable } from '../src/tables';
 
 const README = fs.readFileSync(path.resolve(__dirname, '../README.md'), 'utf8');
 

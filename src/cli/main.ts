@@ -176,7 +176,7 @@ function parseArgs(argv: readonly string[]): Args | 'help' {
     rollback: switches.has('rollback'),
     crds,
     gate: { prometheus, at, from, to, step },
-    overrides,
+    overrides: { ...overrides, words: 'flags' },
   };
 }
 

@@ -10,10 +10,15 @@ import { synthesize, Synthesized } from '../render';
 import { Router, RouterOptions } from '../routers';
 import { CanarySpec, ConfigFileError, describeValue, InstanceTypeCatalog, Issue, IssuePath, normalizeService, unholdableKeys, ValidationError } from '../spec';
 import { FileConfig, FileEnv, FileService, fileSchema, FileVersion } from './schema';
-import { parseWithIssues } from '../spec/zod-issues';
+import { isUnder, parseSalvaging } from '../spec/zod-issues';
 
 /** Settings of the file's `kubernetes:` block that flags and code can override (camelCase). */
 export interface ConfigOverrides {
+  /**
+   * How messages name an overridden setting: by its option name (`backend`) in code, by its flag (`--backend`) in the CLI.
+   * @default 'code'
+   */
+  readonly words?: 'code' | 'flags';
   /** Backend name (`kserve`). */
   readonly backend?: string;
   /** KServe mode (`standard`, `knative`). */
@@ -51,11 +56,23 @@ export interface LoadedConfig {
   readonly knativeMaxRevisionTimeoutSeconds?: number;
   readonly router: string;
   readonly routerOptions: RouterOptions;
+  /** Problems of the file's shape (unknown keys, wrong nesting, ...), reported with the spec's when it is rendered. */
+  readonly issues: readonly Issue[];
+  /** File paths the shape's problems are about: what the spec's checks say under them is not repeated. */
+  readonly dropped: readonly IssuePath[];
   /** Maps issues on the spec's paths to the file's paths and positions. */
   toFileIssues(issues: readonly Issue[]): Issue[];
 }
 
 const DEFAULT_BACKEND = 'kserve';
+
+/** Paths of settings given beside the file (flags, code options). */
+const OPTION_PATHS = new Set([
+  'backend', 'kserveMode', 'kserveStrategy', 'router', 'pinHeader', 'gateway', 'hosts', 'istioFilterNamespace', 'namespace', 'imageRepository',
+  'stage', 'promote', 'rollback', 'instanceTypes',
+  '--backend', '--kserve-mode', '--kserve-strategy', '--router', '--pin-header', '--gateway', '--host', '--istio-filter-namespace', '--namespace', '--image-repository',
+  '--stage', '--promote', '--rollback',
+]);
 const DEFAULT_ROUTER = 'native';
 
 /**
@@ -101,7 +118,8 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
       { path: [], message: 'the file is empty; a canary file needs at least "name" and one of "bento", "image" or "model"', position: { file, line: 1, column: 1 } },
     ]);
   }
-  const shape = parseWithIssues(fileSchema, raw);
+  // the file's shape: its problems are reported with everything the valid rest of it shows (one round)
+  const shape = parseSalvaging(fileSchema, raw);
   const rawObject = raw as { canary?: { versions?: unknown }; services?: unknown };
   const shapeIssues = [
     // entries named __proto__ would vanish in parsing: say so instead
@@ -109,8 +127,9 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
     ...unholdableKeys(rawObject.services, ['services'], 'service name'),
     ...shape.issues,
   ];
-  if (shape.data) shapeIssues.push(...crossChecks(shape.data));
-  if (shapeIssues.length > 0 || !shape.data) {
+  const cross = shape.data ? crossChecks(shape.data) : [];
+  shapeIssues.push(...cross);
+  if (!shape.data) {
     throw new ValidationError(shapeIssues.map((i) => ({ ...i, position: locate(i.path) })));
   }
   const mapping = new PathMap();
@@ -134,12 +153,14 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
       hosts: overrides.hosts ?? k8s.hosts,
       filterNamespace: overrides.istioFilterNamespace ?? str(k8s.istio_filter_namespace),
     },
+    issues: shapeIssues.map((i) => ({ ...i, position: locate(i.path) })),
+    dropped: [...shape.dropped, ...cross.map((i) => i.path)],
     toFileIssues: (issues) =>
       issues.map((i) => {
         const filePath = mapping.toFile(i.path);
         const message = i.path[0] === 'rollout' || i.path.includes('security') ? mapping.toFileWords(i.message) : i.message;
-        // a command-line flag has no place in the file
-        const flag = typeof filePath[0] === 'string' && filePath[0].startsWith('--');
+        // a flag or an option given in code has no place in the file
+        const flag = filePath.length === 1 && OPTION_PATHS.has(String(filePath[0]));
         return { path: filePath, message, ...(flag ? {} : { position: locate(filePath) }) };
       }),
   };
@@ -184,19 +205,25 @@ export interface ConfigSynthesizeOptions {
  * @throws ValidationError with file paths and positions
  */
 export function synthesizeConfig(config: LoadedConfig, options: ConfigSynthesizeOptions = {}): Synthesized {
-  try {
-    const backend = Backend.of(config.backend, {
+  const issues: Issue[] = [...config.issues];
+  const backend = choose(config, issues, () =>
+    Backend.of(config.backend, {
       kserveMode: config.kserveMode,
       kserveStrategy: config.kserveStrategy,
       knativeFeatures: config.knativeFeatures,
       knativeMaxRevisionTimeoutSeconds: config.knativeMaxRevisionTimeoutSeconds,
-    });
-    const router = Router.of(config.router, config.routerOptions);
-    return synthesize(config.input, { ...options, backend, router });
-  } catch (e) {
-    if (e instanceof ValidationError) throw new ValidationError(config.toFileIssues(e.issues));
-    throw e;
+    }),
+  );
+  const router = choose(config, issues, () => Router.of(config.router, config.routerOptions));
+  let out: Synthesized | undefined;
+  if (backend && router) {
+    out = choose(config, issues, () => synthesize(config.input, { ...options, backend, router }));
+  } else {
+    // no target to render for: still every problem of the definition itself
+    choose(config, issues, () => normalizeService(config.input, { instanceTypes: options.instanceTypes }));
   }
+  if (issues.length > 0 || !out) throw new ValidationError(inFileOrder(issues));
+  return out;
 }
 
 /**
@@ -204,12 +231,34 @@ export function synthesizeConfig(config: LoadedConfig, options: ConfigSynthesize
  * @throws ValidationError with file paths and positions
  */
 export function specOfConfig(config: LoadedConfig, options: ConfigSynthesizeOptions = {}): CanarySpec {
+  const issues: Issue[] = [...config.issues];
+  const spec = choose(config, issues, () => normalizeService(config.input, { instanceTypes: options.instanceTypes }));
+  if (issues.length > 0 || !spec) throw new ValidationError(inFileOrder(issues));
+  return spec;
+}
+
+/** What `run` returns, or undefined with its problems (in the file's words, minus those under the file's own problems) added to `issues`. */
+function choose<T>(config: LoadedConfig, issues: Issue[], run: () => T): T | undefined {
   try {
-    return normalizeService(config.input, { instanceTypes: options.instanceTypes });
+    return run();
   } catch (e) {
-    if (e instanceof ValidationError) throw new ValidationError(config.toFileIssues(e.issues));
-    throw e;
+    if (!(e instanceof ValidationError)) throw e;
+    issues.push(...config.toFileIssues(e.issues).filter((i) => !config.dropped.some((d) => isUnder(i.path, d))));
+    return undefined;
   }
+}
+
+/** Issues in the order of the file (flags first), each once. */
+function inFileOrder(issues: readonly Issue[]): Issue[] {
+  const seen = new Set<string>();
+  const unique = issues.filter((i) => {
+    const key = JSON.stringify([i.path, i.message]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const at = (i: Issue) => (i.position ? i.position.line * 1e6 + i.position.column : -1);
+  return unique.map((i, n) => [i, n] as const).sort((a, b) => at(a[0]) - at(b[0]) || a[1] - b[1]).map(([i]) => i);
 }
 
 /** Reads, validates and renders a canary file. */
@@ -320,6 +369,8 @@ function artifactChecks(v: FileConfig | FileVersion, path: IssuePath): Issue[] {
 }
 
 function toSpecInput(cfg: FileConfig, overrides: ConfigOverrides, map: PathMap): Record<string, unknown> {
+  // a setting given in code is named as the code names it; a flag only in the CLI
+  const overridden = (key: string, flag: string): IssuePath => (overrides.words === 'flags' ? [flag] : [key]);
   const k8s = cfg.kubernetes ?? {};
   const serviceName = Object.keys(cfg.services ?? {})[0];
   const service: FileService = serviceName ? cfg.services![serviceName] : {};
@@ -330,29 +381,29 @@ function toSpecInput(cfg: FileConfig, overrides: ConfigOverrides, map: PathMap):
   const ns = overrides.namespace ?? k8s.namespace;
   if (ns !== undefined) {
     input.namespace = ns;
-    map.set(['namespace'], overrides.namespace !== undefined ? ['--namespace'] : ['kubernetes', 'namespace']);
+    map.set(['namespace'], overrides.namespace !== undefined ? overridden('namespace', '--namespace') : ['kubernetes', 'namespace']);
   }
   const repo = overrides.imageRepository ?? k8s.image_repository;
   if (repo !== undefined) {
     input.imageRepository = repo;
-    map.set(['imageRepository'], overrides.imageRepository !== undefined ? ['--image-repository'] : ['kubernetes', 'image_repository']);
+    map.set(['imageRepository'], overrides.imageRepository !== undefined ? overridden('imageRepository', '--image-repository') : ['kubernetes', 'image_repository']);
   }
   if (k8s.main_version !== undefined) {
     input.mainVersionName = k8s.main_version;
     map.set(['mainVersionName'], ['kubernetes', 'main_version']);
   }
-  map.set(['backend'], overrides.backend !== undefined ? ['--backend'] : ['kubernetes', 'backend']);
-  map.set(['kserveMode'], overrides.kserveMode !== undefined ? ['--kserve-mode'] : ['kubernetes', 'kserve_mode']);
-  map.set(['router'], overrides.router !== undefined ? ['--router'] : ['kubernetes', 'router']);
-  map.set(['kserveStrategy'], overrides.kserveStrategy !== undefined ? ['--kserve-strategy'] : ['kubernetes', 'kserve_strategy']);
+  map.set(['backend'], overrides.backend !== undefined ? overridden('backend', '--backend') : ['kubernetes', 'backend']);
+  map.set(['kserveMode'], overrides.kserveMode !== undefined ? overridden('kserveMode', '--kserve-mode') : ['kubernetes', 'kserve_mode']);
+  map.set(['router'], overrides.router !== undefined ? overridden('router', '--router') : ['kubernetes', 'router']);
+  map.set(['kserveStrategy'], overrides.kserveStrategy !== undefined ? overridden('kserveStrategy', '--kserve-strategy') : ['kubernetes', 'kserve_strategy']);
   map.set(['knativeFeatures'], ['kubernetes', 'knative_features']);
   map.set(['knativeMaxRevisionTimeoutSeconds'], ['kubernetes', 'knative_max_revision_timeout_seconds']);
-  map.set(['pinHeader'], overrides.pinHeader !== undefined ? ['--pin-header'] : ['kubernetes', 'pin_header']);
-  map.set(['gateway'], overrides.gateway !== undefined ? ['--gateway'] : ['kubernetes', 'gateway']);
-  map.set(['hosts'], overrides.hosts !== undefined ? ['hosts'] : ['kubernetes', 'hosts']);
-  map.set(['stage'], ['--stage']);
-  map.set(['promote'], ['--promote']);
-  map.set(['rollback'], ['--rollback']);
+  map.set(['pinHeader'], overrides.pinHeader !== undefined ? overridden('pinHeader', '--pin-header') : ['kubernetes', 'pin_header']);
+  map.set(['gateway'], overrides.gateway !== undefined ? overridden('gateway', '--gateway') : ['kubernetes', 'gateway']);
+  map.set(['hosts'], overrides.hosts !== undefined ? overridden('hosts', '--host') : ['kubernetes', 'hosts']);
+  map.set(['stage'], overridden('stage', '--stage'));
+  map.set(['promote'], overridden('promote', '--promote'));
+  map.set(['rollback'], overridden('rollback', '--rollback'));
 
   input.main = toVersion(cfg, [], service, servicePath, ['main'], map, cfg.envs);
   // canary versions live under canary.versions, also when the file has none yet

@@ -2,7 +2,7 @@
  * Enum-like classes that build the spec's input from code, shared by the
  * cdk8s constructs and the Pulumi component.
  */
-import { ArtifactInput, EnvVarInput, RoutingInput } from './schema';
+import { ArtifactInput, EnvVarInput, RoutingInput } from './input';
 
 /** Options of {@link Artifact.image}. */
 export interface ImageArtifactOptions {
@@ -134,6 +134,17 @@ export interface KeyRefOptions {
   readonly optional?: boolean;
 }
 
+/** Anything with a name: a Secret's or ConfigMap's name, or the object itself (e.g. a cdk8s-plus `Secret`). */
+export interface NamedObject {
+  /** Name of the object. */
+  readonly name: string;
+}
+
+/** The name of `ref`: a string, or an object's `name`. */
+function nameOf(ref: string | NamedObject): string {
+  return typeof ref === 'string' ? ref : ref?.name;
+}
+
 /** The value of an environment variable. */
 export class EnvValue {
   /**
@@ -144,14 +155,14 @@ export class EnvValue {
     return new EnvValue((name) => ({ name, value, ...(options.allowPlaintext ? { allowPlaintext: true } : {}) }));
   }
 
-  /** A key of a Secret. */
-  public static fromSecret(secretName: string, key: string, options: KeyRefOptions = {}): EnvValue {
-    return new EnvValue((name) => ({ name, secretKeyRef: { name: secretName, key, ...options } }));
+  /** A key of a Secret, given by name or as the object (anything with a `name`, e.g. a cdk8s-plus `Secret`). */
+  public static fromSecret(secret: string | NamedObject, key: string, options: KeyRefOptions = {}): EnvValue {
+    return new EnvValue((name) => ({ name, secretKeyRef: { name: nameOf(secret), key, ...options } }));
   }
 
-  /** A key of a ConfigMap. */
-  public static fromConfigMap(configMapName: string, key: string, options: KeyRefOptions = {}): EnvValue {
-    return new EnvValue((name) => ({ name, configMapKeyRef: { name: configMapName, key, ...options } }));
+  /** A key of a ConfigMap, given by name or as the object (anything with a `name`, e.g. a cdk8s-plus `ConfigMap`). */
+  public static fromConfigMap(configMap: string | NamedObject, key: string, options: KeyRefOptions = {}): EnvValue {
+    return new EnvValue((name) => ({ name, configMapKeyRef: { name: nameOf(configMap), key, ...options } }));
   }
 
   private constructor(private readonly build: (name: string) => EnvVarInput) {}

@@ -6,14 +6,5 @@ export * from './normalize';
 export * from './rollout';
 export { QUERY_ARGS, placeholderProblems, promqlSyntaxProblem } from './promql';
 export * from './stages';
-export type {
-  ArtifactInput,
-  CanaryServiceInput,
-  CanaryVersionInput,
-  EnvVarInput,
-  RolloutInput,
-  RoutingInput,
-  ScalingInput,
-  VersionInput,
-} from './schema';
+export type * from './input';
 export * from './choices';

@@ -3,12 +3,13 @@
  * instance-type lookup and every cross-field rule, with all problems collected.
  */
 import { describeValue, didYouMean, Issue, IssueCollector, IssuePath, unholdableKeys, ValidationError } from './errors';
+import { ArtifactInput, CanaryServiceInput, SecurityInput, VersionInput } from './input';
 import { DEFAULT_INSTANCE_TYPE, InstanceTypeCatalog } from './instance-types';
 import { ArtifactSpec, CanarySpec, DEFAULT_SECURITY, EnvVar, RoutingSpec, Scaling, SecuritySpec, Version, VersionRole } from './model';
 import { DNS1123_LABEL, MAX_LABEL_LENGTH } from './names';
 import { normalizeRollout } from './rollout';
-import { ArtifactInput, CanaryServiceInput, rolloutSchema, SecurityInput, serviceSchema, VersionInput } from './schema';
-import { parseWithIssues } from './zod-issues';
+import { rolloutSchema, serviceSchema } from './schema';
+import { isUnder, parseSalvaging, parseWithIssues } from './zod-issues';
 
 /** Options of {@link normalizeService}. */
 export interface NormalizeOptions {
@@ -35,12 +36,32 @@ export function normalizeService(input: unknown, options: NormalizeOptions = {})
 /** What {@link normalizeServiceCollecting} found. */
 export interface NormalizeResult {
   /**
-   * The spec, when everything but the rollout section is valid (without the
-   * rollout when that is invalid), so later checks can still report their problems.
+   * The spec: complete when there are no issues; otherwise built from the valid parts (without the values
+   * the issues are about, see `dropped`), so the backend's and router's checks can still report theirs.
    */
   readonly spec?: CanarySpec;
   /** Every problem found. */
   readonly issues: readonly Issue[];
+  /** Paths of the input whose values had to be left out (or replaced) to build `spec`: later checks say nothing under them. */
+  readonly dropped: readonly IssuePath[];
+}
+
+/** A value that passes the schema where the input's could not be kept (for the later checks to run on the rest). */
+function placeholder(path: IssuePath): unknown {
+  if (path.length === 1 && path[0] === 'name') return 'service';
+  if (path.length === 1 && path[0] === 'main') return {};
+  if (path.length === 3 && path[0] === 'versions' && path[2] === 'weight') return 0;
+  return undefined;
+}
+
+/**
+ * What is left out with a value the schema refuses: a version's whole setting (a refused image leaves out
+ * the artifact, a refused runAsNonRoot the security settings, whose rules read their fields together).
+ */
+function unitOf(path: IssuePath): IssuePath {
+  if (path[0] === 'main') return path.slice(0, 2);
+  if (path[0] === 'versions') return path.slice(0, 3);
+  return path.slice(0, 1);
 }
 
 /** Like {@link normalizeService}, returning the problems with whatever spec could be built. */
@@ -49,61 +70,69 @@ export function normalizeServiceCollecting(input: unknown, options: NormalizeOpt
   // the rollout section is checked on its own, so its problems never hide the rest's
   const isObject = typeof input === 'object' && input !== null && !Array.isArray(input);
   const { rollout: rolloutInput, ...rest } = isObject ? (input as Record<string, unknown>) : { rollout: undefined };
-  const parsed = parseWithIssues(serviceSchema, isObject ? rest : input);
   // a version named __proto__ would vanish in parsing: say so instead
   if (isObject) issues.addAll(unholdableKeys((rest as Record<string, unknown>).versions, ['versions'], 'version name'));
+  const parsed = parseSalvaging(serviceSchema, isObject ? rest : input, [], placeholder, unitOf);
   issues.addAll(parsed.issues);
+  // the rollout's rules read its fields together (stages and pauses, each guardrail's thresholds): they run
+  // when the whole section is well-formed
   const parsedRollout = rolloutInput === undefined ? undefined : parseWithIssues(rolloutSchema, rolloutInput, ['rollout']);
   if (parsedRollout) issues.addAll(parsedRollout.issues);
-  if (!parsed.data) return { issues: issues.issues };
+  const dropped = [...parsed.dropped, ...(parsedRollout?.issues.length ? [['rollout']] : [])];
+  if (!parsed.data) return { issues: issues.issues, dropped };
   const data = parsed.data as CanaryServiceInput;
   const catalog = options.instanceTypes ?? InstanceTypeCatalog.defaults();
   const mainName = data.mainVersionName ?? DEFAULT_MAIN_VERSION_NAME;
+  // problems of the later checks under a value left out are artifacts of leaving it out
+  const later = new IssueCollector();
+  // values the spec holds a default for instead of the input's (reported by the normalization itself)
+  const substituted: IssuePath[] = [];
 
-  const main = buildVersion(mainName, 'main', ['main'], data.main, undefined, 0, data, catalog, issues);
+  const main = buildVersion(mainName, 'main', ['main'], data.main, undefined, 0, data, catalog, later, substituted);
   const canaries: Version[] = [];
   const mirrors: Version[] = [];
   let sum = 0;
   const entries = Object.entries(data.versions ?? {});
   for (const [name, canaryInput] of entries) {
     const path: IssuePath = ['versions', name];
-    checkVersionName(name, mainName, path, issues);
+    checkVersionName(name, mainName, path, later);
     const role = canaryInput.mirror ? 'mirror' : 'canary';
     if (role === 'canary') {
       sum += canaryInput.weight;
     } else if (canaryInput.weight === 0) {
-      issues.add([...path, 'weight'], 'a mirror copies this percent of requests, got 0; set 1 to 100, or remove mirror to dark-launch the version');
+      later.add([...path, 'weight'], 'a mirror copies this percent of requests, got 0; set 1 to 100, or remove mirror to dark-launch the version');
     }
-    const version = buildVersion(name, role, path, canaryInput, data.main, canaryInput.weight, data, catalog, issues);
+    const version = buildVersion(name, role, path, canaryInput, data.main, canaryInput.weight, data, catalog, later, substituted);
     if (version) (role === 'canary' ? canaries : mirrors).push(version);
   }
   const mirrorNames = entries.filter(([, v]) => v.mirror).map(([n]) => n);
   if (mirrorNames.length > 1) {
-    issues.add(['versions'], `at most one version may be a mirror, got ${mirrorNames.length} (${mirrorNames.join(', ')}); keep mirror on one of them`);
+    later.add(['versions'], `at most one version may be a mirror, got ${mirrorNames.length} (${mirrorNames.join(', ')}); keep mirror on one of them`);
   }
   if (sum > 100) {
     const parts = entries.filter(([, v]) => !v.mirror).map(([n, v]) => `${n}: ${v.weight}`).join(', ');
-    issues.add(
+    later.add(
       ['versions'],
       `canary weights sum to ${sum} (${parts}); the sum must be at most 100, the remainder goes to ${mainName}: lower the weights by ${sum - 100} in total`,
     );
   }
-  const rollout = parsedRollout?.data ? normalizeRollout(parsedRollout.data, issues) : undefined;
-  // with problems outside the rollout section there is no spec to check further
-  if (issues.issues.some((i) => i.path[0] !== 'rollout')) return { issues: issues.issues };
+  const rollout = parsedRollout?.data ? normalizeRollout(parsedRollout.data, later) : undefined;
+  issues.addAll(later.issues.filter((i) => !dropped.some((d) => isUnder(i.path, d))));
+  dropped.push(...substituted);
+  if (!main) return { issues: issues.issues, dropped };
 
   const routing: RoutingSpec = (data.routing ?? { type: 'random' }) as RoutingSpec;
   const spec: CanarySpec = {
     name: data.name,
     namespace: data.namespace,
     routing,
-    main: { ...(main as Version), weight: 100 - sum },
+    main: { ...main, weight: Math.max(0, 100 - sum) },
     canaries,
     ...(mirrors.length > 0 ? { mirror: mirrors[0] } : {}),
     ...(rollout ? { rollout } : {}),
     monitoring: data.monitoring ?? rolloutInput !== undefined,
   };
-  return { spec, issues: issues.issues };
+  return { spec, issues: issues.issues, dropped };
 }
 
 function checkVersionName(name: string, mainName: string, path: IssuePath, issues: IssueCollector): void {
@@ -128,6 +157,7 @@ function buildVersion(
   service: CanaryServiceInput,
   catalog: InstanceTypeCatalog,
   issues: IssueCollector,
+  substituted: IssuePath[],
 ): Version | undefined {
   const explicit = new Set<string>();
   for (const [k, v] of Object.entries(own)) {
@@ -139,19 +169,25 @@ function buildVersion(
 
   // artifact
   const artifactInput = pick('artifact');
-  let artifact: ArtifactSpec | undefined;
+  let artifact: ArtifactSpec;
   if (!artifactInput) {
-    issues.add(
-      [...path, 'artifact'],
-      'is required: set a bento ("name:version"), a container image, or a model (storage URI and format)',
-    );
+    // a canary without an artifact inherits main's: none at all is main's problem, said once at main
+    if (role === 'main') {
+      issues.add(
+        [...path, 'artifact'],
+        'is required: set a bento ("name:version"), a container image, or a model (storage URI and format)',
+      );
+    }
+    // the later checks run on the rest with a stand-in; they say nothing about it
+    artifact = { kind: 'model', storageUri: 's3://unset/model', format: 'sklearn' };
+    substituted.push([...path, 'artifact']);
   } else {
     artifact = toArtifact(artifactInput, service.imageRepository);
   }
 
   // instance type
   const typeName = pick('instanceType') ?? DEFAULT_INSTANCE_TYPE;
-  const instanceType = catalog.resolve(typeName);
+  let instanceType = catalog.resolve(typeName);
   // an unknown type inherited from main is main's mistake, reported once, at main
   if (!instanceType && (role === 'main' || explicit.has('instanceType'))) {
     const hint = didYouMean(typeName, catalog.names);
@@ -194,7 +230,7 @@ function buildVersion(
   const security = buildSecurity({ ...stripUndefined(inherited?.security ?? {}), ...ownSecurity }, [...path, 'security'], reported, issues);
 
   // an image's storage URI is passed as STORAGE_URI: a variable of that name would be a duplicate entry
-  if (artifact?.kind === 'image' && artifact.storageUri !== undefined) {
+  if (artifact.kind === 'image' && artifact.storageUri !== undefined) {
     const at = env.findIndex((e) => e.name === 'STORAGE_URI');
     if (at >= 0) {
       const ownAt = (own.env ?? []).findIndex((e) => e.name === 'STORAGE_URI');
@@ -204,7 +240,12 @@ function buildVersion(
       );
     }
   }
-  if (!artifact || !instanceType) return undefined;
+  if (!instanceType) {
+    // the later checks run on the rest with the default type; they say nothing about this one
+    instanceType = catalog.resolve(DEFAULT_INSTANCE_TYPE) ?? catalog.resolve(catalog.names[0]);
+    substituted.push([...path, 'instanceType']);
+  }
+  if (!instanceType) return undefined;
   return stripUndefined({
     name,
     role,

@@ -3,9 +3,10 @@
  * every rule that holds whatever the backend.
  */
 import { describeValue, IssueCollector, IssuePath } from './errors';
+import { DurationInput, RolloutInput } from './input';
 import { GuardrailKind, GuardrailSpec, RolloutPlan } from './model';
 import { placeholderProblems, promqlSyntaxProblem } from './promql';
-import { RolloutInput, rolloutSchema } from './schema';
+import { rolloutSchema } from './schema';
 import { parseWithIssues } from './zod-issues';
 
 /** The runbook's stages. */
@@ -87,7 +88,7 @@ export function normalizeRollout(input: RolloutInput, issues: IssueCollector, pa
     }
     pauses = stages.map((_, i) => (pause[i] === null || pause[i] === undefined ? undefined : durationSeconds(pause[i]!)));
   } else {
-    const one = pause === null || pause === undefined ? undefined : durationSeconds(pause);
+    const one = pause === null || pause === undefined ? undefined : durationSeconds(pause as DurationInput);
     pauses = stages.map(() => one);
   }
   const intervalSeconds = input.interval !== undefined ? durationSeconds(input.interval) : DEFAULT_INTERVAL_SECONDS;

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { describeValue } from './errors';
+import type * as input from './input';
 import { DNS1035_LABEL, DNS1123_LABEL, labelValueProblem, MAX_LABEL_LENGTH, qualifiedNameProblem, RESERVED_LABELS } from './names';
 
 /** Message for a value outside what a field allows: `must be <allowed>, got <value>; <fix>`. */
@@ -308,21 +309,18 @@ export const serviceSchema = z.strictObject({
     .optional(),
 });
 
-/** A version's artifact, as given. */
-export type ArtifactInput = z.input<typeof artifactSchema>;
-/** An environment variable, as given. */
-export type EnvVarInput = z.input<typeof envVarSchema>;
-/** Security opt-outs of a version, as given. */
-export type SecurityInput = z.input<typeof securitySchema>;
-/** Scaling of a version, as given. */
-export type ScalingInput = z.input<typeof scalingSchema>;
-/** The main version, as given. */
-export type VersionInput = z.input<typeof versionSchema>;
-/** A canary version, as given. */
-export type CanaryVersionInput = z.input<typeof canaryVersionSchema>;
-/** A progressive rollout, as given. */
-export type RolloutInput = z.input<typeof rolloutSchema>;
-/** Routing, as given. */
-export type RoutingInput = z.input<typeof routingSchema>;
-/** The whole service, as given. */
-export type CanaryServiceInput = z.input<typeof serviceSchema>;
+// The hand-written input types (input.ts) are what callers see; these checks keep them and the schemas equal.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type DeepMutable<T> = T extends readonly (infer E)[] ? DeepMutable<E>[] : T extends object ? { -readonly [K in keyof T]: DeepMutable<T[K]> } : T;
+function same<A, B>(ok: Same<DeepMutable<A>, DeepMutable<B>>): Same<DeepMutable<A>, DeepMutable<B>> {
+  return ok;
+}
+same<input.ArtifactInput, z.input<typeof artifactSchema>>(true);
+same<input.EnvVarInput, z.input<typeof envVarSchema>>(true);
+same<input.SecurityInput, z.input<typeof securitySchema>>(true);
+same<input.ScalingInput, z.input<typeof scalingSchema>>(true);
+same<input.VersionInput, z.input<typeof versionSchema>>(true);
+same<input.CanaryVersionInput, z.input<typeof canaryVersionSchema>>(true);
+same<input.RolloutInput, z.input<typeof rolloutSchema>>(true);
+same<input.RoutingInput, z.input<typeof routingSchema>>(true);
+same<input.CanaryServiceInput, z.input<typeof serviceSchema>>(true);

@@ -140,3 +140,81 @@ function knownKeys(schema: AnySchema, path: readonly (string | number)[], input:
   }
   return [];
 }
+
+/** What {@link parseSalvaging} returns: the problems of the input as given, and data parsed from what is left of it. */
+export interface Salvaged<T> {
+  /** The input's problems (those of the first parse: every one, once). */
+  readonly issues: Issue[];
+  /** Data of the input without the values at `dropped` (undefined when nothing valid is left). */
+  readonly data?: T;
+  /** Paths (under `basePath`) whose values were dropped or replaced to get `data`: later checks say nothing under them. */
+  readonly dropped: IssuePath[];
+}
+
+/**
+ * Parses `input`; when it has problems, drops the values they are about (an unknown key, a value of the
+ * wrong type, ...; a placeholder where `placeholder` gives one) and parses what is left, so the checks
+ * after the schema still see every valid part: one round of validation instead of one per layer.
+ */
+export function parseSalvaging<T extends AnySchema>(
+  schema: T,
+  input: unknown,
+  basePath: IssuePath = [],
+  placeholder: (path: IssuePath) => unknown = () => undefined,
+  unit: (path: IssuePath) => IssuePath = (path) => path,
+): Salvaged<z.output<T>> {
+  const first = parseWithIssues(schema, input, basePath);
+  if (first.data !== undefined || first.issues.length === 0) return { issues: first.issues, data: first.data, dropped: [] };
+  let work = cloneTree(input);
+  const dropped: IssuePath[] = [];
+  const seen = new Set<string>();
+  let issues = first.issues;
+  // every round drops at least one value, or climbs one level up: a bounded number of rounds
+  for (let round = 0; round < 64; round++) {
+    for (const issue of issues) {
+      // the smallest part the later checks can do without (e.g. a whole artifact, not its image alone)
+      let path = unit(issue.path.slice(basePath.length));
+      // a value already dropped and still a problem (e.g. required): drop its parent
+      while (path.length > 0 && seen.has(JSON.stringify(path))) path = path.slice(0, -1);
+      // an entry of a list goes with its list: dropping one entry would renumber the others
+      for (let i = path.length - 1; i > 0; i--) if (Array.isArray(valueAt(work, path.slice(0, i)))) path = path.slice(0, i);
+      if (path.length === 0) return { issues: first.issues, dropped };
+      seen.add(JSON.stringify(path));
+      dropped.push([...basePath, ...path]);
+      work = setAt(work, path, placeholder([...basePath, ...path]));
+    }
+    const next = parseWithIssues(schema, work, basePath);
+    if (next.data !== undefined) return { issues: first.issues, data: next.data, dropped };
+    issues = next.issues;
+  }
+  return { issues: first.issues, dropped };
+}
+
+/** True when `path` is `prefix` or under it. */
+export function isUnder(path: IssuePath, prefix: IssuePath): boolean {
+  return prefix.length <= path.length && prefix.every((p, i) => String(p) === String(path[i]));
+}
+
+/** A copy of the plain maps and lists of `value` (anything else is shared). */
+function cloneTree(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(cloneTree);
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = Object.create(null);
+    for (const [k, v] of Object.entries(value)) out[k] = cloneTree(v);
+    return Object.setPrototypeOf(out, Object.prototype);
+  }
+  return value;
+}
+
+/** `root` with the value at `path` replaced (deleted, for undefined); `root` is a private copy. */
+function setAt(root: unknown, path: IssuePath, value: unknown): unknown {
+  if (path.length === 0) return value;
+  const parent = valueAt(root, path.slice(0, -1));
+  if (parent === null || typeof parent !== 'object') return root;
+  // only the copied maps are changed: anything else (a typed array, an instance) goes as a whole
+  if (!Array.isArray(parent) && Object.getPrototypeOf(parent) !== Object.prototype) return setAt(root, path.slice(0, -1), undefined);
+  const last = path[path.length - 1];
+  if (value === undefined) delete (parent as Record<string | number, unknown>)[last];
+  else (parent as Record<string | number, unknown>)[last] = value;
+  return root;
+}

@@ -55,4 +55,51 @@ describe('class-typed props from plain JavaScript', () => {
     ]);
     expect(Backend.of('seldon').name).toBe('seldon');
   });
+
+  test('fails, naming the class, on rollout props that are not its classes, with the definition\'s other problems in the same round', () => {
+    // given a rollout written as a JSON file would give it, and a canary weight out of range
+    const chart = service({
+      backend: Backend.argoRollouts(),
+      routing: 'header',
+      main: { artifact: Artifact.bento('fraud:v1') },
+      rollout: {
+        stages: [10, 50, 100],
+        pause: ['5m', null, '5m'],
+        analysis: 'background',
+        interval: 60,
+        guardrails: ['errorRate'],
+      },
+    });
+    const svc = chart.node.findChild('Svc') as CanaryInferenceService;
+    svc.addVersion('v2', { weight: 120, artifact: Artifact.bento('fraud:v2') } as Loose);
+    // when synthesized, then every problem is reported at once, each naming the class to use
+    expect(problemsAtSynth(chart)).toEqual([
+      expect.stringMatching(/^routing: must be a Routing, e\.g\. Routing\.random\(\) or Routing\.header\('x-user-id'\), got "header"$/),
+      expect.stringMatching(/^rollout\.pause\[0\]: must be a Pause, e\.g\. Pause\.of\(Duration\.minutes\(5\)\) or Pause\.untilPromoted\(\), got "5m"$/),
+      expect.stringMatching(/^rollout\.pause\[1\]: must be a Pause.*got null$/),
+      expect.stringMatching(/^rollout\.pause\[2\]: must be a Pause.*got "5m"$/),
+      expect.stringMatching(/^rollout\.analysis: must be an AnalysisMode, e\.g\. AnalysisMode\.STEP or AnalysisMode\.BACKGROUND, got "background"$/),
+      expect.stringMatching(/^rollout\.interval: must be a cdk8s Duration.*got 60$/),
+      expect.stringMatching(/^rollout\.guardrails\[0\]: must be a Guardrail, e\.g\. Guardrail\.errorRate\(\{ promoteBelow: 0\.01 \}\), got "errorRate"$/),
+      'versions.v2.weight: must be a whole percent from 0 to 100, got 120; 0 is a dark launch',
+    ]);
+  });
+
+  test('fails on guardrails that are not a list, and on env that is not a map', () => {
+    const chart = service({ main: { artifact: Artifact.bento('fraud:v1'), env: 'LOG_LEVEL=info' }, rollout: { guardrails: 'errorRate' } });
+    expect(problemsAtSynth(chart)).toEqual([
+      expect.stringMatching(/^main\.env: must be a map of variable name to EnvValue.*got "LOG_LEVEL=info"$/),
+      expect.stringMatching(/^rollout\.guardrails: must be a list of Guardrails.*got "errorRate"$/),
+    ]);
+  });
 });
+
+/** The problems `cdk8s synth` reports, one per line, without the construct path. */
+function problemsAtSynth(chart: ReturnType<typeof Testing.chart>): string[] {
+  try {
+    Testing.synth(chart);
+  } catch (e) {
+    return String((e as Error).message).split('\n').slice(1).map((l) => l.trim().replace(/^\[[^\]]+\] /, ''));
+  }
+  throw new Error('expected synth to fail');
+}

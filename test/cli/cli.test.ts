@@ -248,9 +248,13 @@ describe('canary-inference validate', () => {
       .replace('route_type: query', 'route_type: random');
     const run = runCli('validate', '-f', writeTemp('many.yaml', text));
     expect(run.code).toBe(1);
-    expect(run.stderr.trim().split('\n')).toEqual([
-      expect.stringContaining('canary.versions.b.services.Summarization.instance_type: unknown instance type "cpu.5"'),
-      expect.stringContaining('canary.versions: canary weights sum to 110'),
+    // the spec's problems and the backend's (KServe Standard's spec.canary) in one run, in the file's order
+    expect(run.stderr.trim().split('\n').map((l) => l.replace(/^\S+:(\d+):\d+ /, '$1 '))).toEqual([
+      expect.stringMatching(/^2 bento: KServe Standard mode runs canaries through spec.canary, which needs the main \(stable\) predictor/),
+      expect.stringMatching(/^\d+ canary.versions: canary weights sum to 110/),
+      expect.stringMatching(/^\d+ canary.versions.a.services.Summarization.scaling.max_replicas: KServe Standard canaries run a fixed/),
+      expect.stringMatching(/^\d+ canary.versions.b.services.Summarization.instance_type: unknown instance type "cpu.5"/),
+      expect.stringMatching(/^\d+ canary.versions.b.services.Summarization.scaling.max_replicas: KServe Standard canaries run a fixed/),
     ]);
   });
 });

@@ -210,12 +210,13 @@ describe('mistakes in the rollout section: exit 1, every problem, with its line 
     const run = runCli('validate', '-f', file);
     expect(run.code).toBe(1);
     const paths = run.stderr.trim().split('\n').map((l) => l.split(' ')[1]);
+    // in the file's order
     expect(paths).toEqual([
       'rollout.stages[1]:',
       'rollout.stages[2]:',
       'rollout.pause:',
-      'rollout.failure_limit:',
       'rollout.guardrails.error_rate.promote_below:',
+      'rollout.failure_limit:',
     ]);
     expect(run.stderr).toContain('a failure limit of 2 can never be exceeded in 2 measurements; lower it below count');
   });
@@ -228,11 +229,12 @@ describe('mistakes in the rollout section: exit 1, every problem, with its line 
     });
     const run = runCli('validate', '-f', file);
     expect(run.code).toBe(1);
+    // in the file's order
     expect(run.stderr.trim().split('\n').map((l) => l.split(' ')[1])).toEqual([
+      'canary.versions:',
       'rollout.stages[2]:',
       'rollout.stages[4]:',
       'rollout.guardrails.error_rate.promote_below:',
-      'canary.versions:',
     ]);
   });
 

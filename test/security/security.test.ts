@@ -6,7 +6,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { Artifact, Backend, EnvValue, KServeMode, Router, SeccompProfile, serviceInput, synthesize, synthesizeConfigFile } from '../../src';
+import { Artifact, Backend, EnvValue, KServeMode, Router, SeccompProfile, synthesize, synthesizeConfigFile } from '../../src';
+import { serviceInput } from '../../src/props';
 import { EXAMPLES, exampleVariant, runCli, writeTemp } from '../support/cli';
 import { issuesOf } from '../support/issues';
 import { expectValidManifests } from '../support/manifests';

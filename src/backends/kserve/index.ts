@@ -16,7 +16,7 @@ import {
   PredictorSpec,
 } from './types';
 import { allVersions, CanarySpec, deriveName, didYouMean, Issue, MAX_LABEL_LENGTH, Version, versionPath } from '../../spec';
-import { DNS1035_LABEL } from '../../spec/names';
+import { DNS1035_LABEL, DNS1123_LABEL } from '../../spec/names';
 import { hpaBehavior, hpaMetrics } from '../common/hpa';
 import { MetricsEndpoint, versionEndpoints } from '../common/monitoring';
 import {
@@ -219,7 +219,8 @@ function checkNames(spec: CanarySpec, mode: KServeModeName, issues: Issue[]): vo
   }
   if (mode === 'standard') {
     for (const v of allVersions(spec)) {
-      if (!DNS1035_LABEL.test(v.name)) {
+      // a name that is no DNS-1123 label at all is the spec's problem, reported there
+      if (DNS1123_LABEL.test(v.name) && !DNS1035_LABEL.test(v.name)) {
         issues.push({
           path: versionPath(v),
           message: `KServe predictor names must start with a letter, got ${JSON.stringify(v.name)}; rename the version, e.g. "v${v.name}"`,
