@@ -1,5 +1,16 @@
 import { javascript, typescript } from 'projen';
 
+/** The repository (package.json `repository`, `homepage`, `bugs`); the address is to be confirmed before a release. */
+const REPOSITORY = 'https://github.com/canary-inference/canary-inference';
+
+/** How the examples and the tests import the package from a checkout: its two entries, mapped to the sources. */
+function entryPaths(toRoot: string): Record<string, string[]> {
+  return {
+    'canary-inference': [`${toRoot}/src/index.ts`],
+    'canary-inference/pulumi': [`${toRoot}/src/pulumi/index.ts`],
+  };
+}
+
 const project = new typescript.TypeScriptProject({
   name: 'canary-inference',
   description: 'One definition of a canary rollout for ML model servers, rendered to KServe, Seldon Core and Argo Rollouts manifests.',
@@ -8,6 +19,11 @@ const project = new typescript.TypeScriptProject({
   projenrcTs: true,
   license: 'Apache-2.0',
   copyrightOwner: 'canary-inference authors',
+  repository: `${REPOSITORY}.git`,
+  homepage: `${REPOSITORY}#readme`,
+  bugsUrl: `${REPOSITORY}/issues`,
+  keywords: ['cdk8s', 'pulumi', 'kubernetes', 'kserve', 'seldon', 'argo-rollouts', 'canary', 'progressive-delivery', 'mlops', 'model-serving', 'inference', 'istio', 'gateway-api', 'bentoml'],
+  minNodeVersion: '20.0.0',
 
   // no hosted CI files: CI runs .ci/run
   github: false,
@@ -39,6 +55,12 @@ const project = new typescript.TypeScriptProject({
     'cdk8s-cli@^2.207.0',
     // property-based tests
     'fast-check@^4',
+    // the examples import 'canary-inference' and 'canary-inference/pulumi'; from a checkout, ts-node maps them to src/
+    'tsconfig-paths@^4.2.0',
+    // the public API reports (etc/*.api.md), checked by the test command
+    '@microsoft/api-extractor@^7.60.1',
+    // tests: a service beside cdk8s-plus constructs in one chart
+    'cdk8s-plus-28@^2.5.6',
   ],
   bin: { 'canary-inference': 'lib/cli/main.js' },
 
@@ -50,6 +72,11 @@ const project = new typescript.TypeScriptProject({
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testTimeout: 60_000,
+      // the examples import the package by name, as a user does: here it is the sources
+      moduleNameMapper: {
+        '^canary-inference$': '<rootDir>/src/index.ts',
+        '^canary-inference/pulumi$': '<rootDir>/src/pulumi/index.ts',
+      },
       // both cores of a CI machine (jest's default leaves one idle)
       maxWorkers: 2,
     },
@@ -60,13 +87,50 @@ const project = new typescript.TypeScriptProject({
       target: 'ES2022',
       // fast-check's declarations resolve pure-rand through package "exports", which CommonJS resolution cannot follow
       skipLibCheck: true,
+      // source maps beside the JavaScript (lib/**/*.js.map), with the sources inside: the package ships no src/
+      inlineSourceMap: false,
+      sourceMap: true,
+      inlineSources: true,
     },
   },
-  gitignore: ['/out/', '/dist-example/', '/examples/**/dist/', '/bench/results/'],
+  tsconfigDev: { compilerOptions: { paths: entryPaths('..') } },
+  gitignore: ['/out/', '/dist-example/', '/examples/**/dist/', '/bench/results/', '/temp/'],
+  // the package is an allowlist (`files` below), so no .npmignore
+  npmignoreEnabled: false,
 });
 
-// the benchmark and its results are not part of the package
-project.npmignore?.exclude('/bench/');
+// What the package holds: the compiled entries with their declarations and source maps, and the examples
+// (npm adds package.json, README.md and LICENSE). Nothing else: no sources, tests, CI, scripts or benchmark.
+// test/package checks the list.
+project.package.addField('files', [
+  'lib/**/*.js',
+  'lib/**/*.js.map',
+  'lib/**/*.d.ts',
+  'examples/**/*.ts',
+  'examples/**/*.yaml',
+  '!examples/**/dist/',
+  '!examples/**/Pulumi.*.yaml',
+]);
+
+// The examples import 'canary-inference' and 'canary-inference/pulumi' as an app does. From a checkout both
+// resolve to the sources: for type-checking through `paths`, for ts-node (`cdk8s synth` in examples/cdk8s, a Pulumi
+// program in examples/pulumi) through tsconfig-paths, and for jest through moduleNameMapper (above).
+const examplesTsconfig = new javascript.TypescriptConfig(project, {
+  fileName: 'examples/tsconfig.json',
+  extends: javascript.TypescriptConfigExtends.fromTypescriptConfigs([project.tsconfig!]),
+  include: ['**/*.ts'],
+  exclude: ['**/node_modules', '**/dist'],
+  compilerOptions: { noEmit: true, rootDir: '..', types: ['node'], paths: entryPaths('..') },
+});
+examplesTsconfig.file.addOverride('ts-node', { require: ['tsconfig-paths/register'] });
+// `pulumi up` in examples/pulumi reads that directory's tsconfig.json only (tsconfig-paths takes `paths` relative to
+// the tsconfig.json it finds, not to the one that sets them: so here again)
+new javascript.TypescriptConfig(project, {
+  fileName: 'examples/pulumi/tsconfig.json',
+  extends: javascript.TypescriptConfigExtends.fromTypescriptConfigs([examplesTsconfig]),
+  include: ['*.ts'],
+  compilerOptions: { paths: entryPaths('../..') },
+});
 
 // Two entries: the main one (spec, backends, cdk8s, CLI) and the Pulumi component, so cdk8s users never load @pulumi/*.
 project.package.addField('peerDependenciesMeta', { '@pulumi/pulumi': { optional: true }, '@pulumi/kubernetes': { optional: true } });
@@ -107,6 +171,17 @@ project.testTask.prependExec('bash scripts/test-tools.sh');
 project.addTask('example', {
   description: 'Synthesize the main example (examples/bentocloud/summarization-models.yaml) on KServe Standard mode',
   exec: 'ts-node --prefer-ts-exts src/cli/main.ts synth -f examples/bentocloud/summarization-models.yaml',
+});
+
+// The public API reports (etc/*.api.md): `npx projen api-report` rewrites them; the test command
+// (test/package) fails when the compiled declarations no longer match them.
+project.addTask('api-report', {
+  description: 'Compile, then update the public API reports etc/canary-inference.api.md and etc/canary-inference-pulumi.api.md',
+  steps: [
+    { spawn: 'compile' },
+    { exec: 'api-extractor run --local --config api-extractor.json' },
+    { exec: 'api-extractor run --local --config api-extractor.pulumi.json' },
+  ],
 });
 
 // The synth benchmark (not part of the tests): npm run bench

@@ -36,6 +36,7 @@ export { InstanceTypeCatalog } from './spec/instance-types';
 export type { InstanceTypeDefinition, ResolvedInstanceType, Toleration } from './spec/instance-types';
 export { Backend, KServeMode, KServeStrategy } from './backends';
 export type { KServeBackendOptions } from './backends';
+export type { KServeModeName, KServeStrategyName } from './backends/kserve';
 export { Router } from './routers';
 export type { RouterOptions } from './routers';
 

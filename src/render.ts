@@ -1,13 +1,13 @@
 /**
  * The one pipeline every front end calls: input -> spec -> checks -> objects.
  */
-import { stringify } from 'yaml';
+import type * as YAML from 'yaml';
 import { Backend, BackendRenderer, KubeObject, measuredPlan, Rendered, TrafficTarget } from './backends';
 import { podMonitor } from './backends/common/monitoring';
 import { runtimeNotes } from './backends/common/runtime';
 import { CanaryServiceOptions, CanaryVersionProps, serviceInputCollecting } from './props';
 import { checkRouting, Router } from './routers';
-import { allVersions, atStage, CanarySpec, describeValue, InstanceTypeCatalog, Issue, IssueCollector, normalizeServiceCollecting, promoted, rolledBack, ValidationError } from './spec';
+import { allVersions, atStage, CanarySpec, describeValue, InstanceTypeCatalog, Issue, IssueCollector, IssuePath, normalizeServiceCollecting, promoted, rolledBack, ValidationError } from './spec';
 import { isUnder } from './spec/zod-issues';
 
 /**
@@ -145,7 +145,12 @@ export function synthesizeProps(
   return synthesizeWith(input, synthOptions, issues);
 }
 
-function synthesizeWith(input: unknown, options: SynthesizeOptions, prior: readonly Issue[]): Synthesized {
+/**
+ * Like {@link synthesize}, with problems already found in the props the input came from (their values left out
+ * of `input`): every problem is reported together.
+ * @internal
+ */
+export function synthesizeWith(input: unknown, options: SynthesizeOptions, prior: readonly Issue[]): Synthesized {
   const normalized0 = normalizeServiceCollecting(input, { instanceTypes: options.instanceTypes });
   // what the props' problems left out is not a problem again
   const dropped = [...normalized0.dropped, ...prior.map((i) => i.path)];
@@ -196,10 +201,88 @@ function synthesizeWith(input: unknown, options: SynthesizeOptions, prior: reado
     if (endpoints.length > 0) monitors.push(podMonitor(spec, endpoints));
     else warnings.push(backend.monitoringNote ?? `${backend.title}: no version declares a metrics port; no PodMonitor is emitted (declare the image's port)`);
   }
-  return { objects: [...out.objects, ...routed, ...monitors], warnings, spec, ...(out.targets && router.renderer ? { targets: out.targets } : {}) };
+  warnings.push(...sameArtifactWarnings(spec));
+  const objects = [...out.objects, ...routed, ...monitors];
+  const tooLarge = oversizeIssues(spec, objects);
+  if (tooLarge.length > 0) throw new ValidationError(tooLarge);
+  return { objects, warnings, spec, ...(out.targets && router.renderer ? { targets: out.targets } : {}) };
 }
+
+/** The most etcd stores in one object (its default request limit, `--max-request-bytes`): 1.5 MiB. */
+export const MAX_OBJECT_BYTES = 1.5 * 1024 * 1024;
+
+/** Objects larger than etcd stores, each naming the largest value in it and where the input holds it. */
+function oversizeIssues(spec: CanarySpec, objects: readonly KubeObject[]): Issue[] {
+  const issues: Issue[] = [];
+  for (const obj of objects) {
+    const bytes = Buffer.byteLength(JSON.stringify(obj), 'utf8');
+    if (bytes <= MAX_OBJECT_BYTES) continue;
+    const largest = largestString(obj);
+    const at = largest ? inputPathOf(spec, largest) : undefined;
+    const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+    issues.push({
+      path: at ?? [],
+      message:
+        `${obj.kind} ${obj.metadata.name} would be ${mib(bytes)}, and etcd stores objects of at most 1.5 MiB, so the API server refuses it` +
+        `${largest ? `; its largest value is ${mib(Buffer.byteLength(largest, 'utf8'))}${at ? '' : ` (${JSON.stringify(largest.slice(0, 40))}...)`}` : ''}: ` +
+        'keep large values out of the manifest (an environment variable from a ConfigMap or Secret, a model from storage)',
+    });
+  }
+  return issues;
+}
+
+function largestString(value: unknown): string | undefined {
+  let best: string | undefined;
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') {
+      if (best === undefined || v.length > best.length) best = v;
+    } else if (Array.isArray(v)) {
+      v.forEach(walk);
+    } else if (v !== null && typeof v === 'object') {
+      Object.values(v).forEach(walk);
+    }
+  };
+  walk(value);
+  return best;
+}
+
+/** Where a version's input holds `text` (an env value, a label or an annotation), in the spec's paths. */
+function inputPathOf(spec: CanarySpec, text: string): IssuePath | undefined {
+  for (const v of allVersions(spec)) {
+    const base: IssuePath = v.role === 'main' ? ['main'] : ['versions', v.name];
+    const env = v.env.find((e) => e.value === text);
+    if (env) return [...base, 'env', env.name];
+    const annotation = Object.entries(v.annotations).find(([, a]) => a === text);
+    if (annotation) return [...base, 'annotations', annotation[0]];
+  }
+  return undefined;
+}
+
+/** Canaries that run main's artifact with main's settings measure nothing new: most often a copy-paste slip. */
+function sameArtifactWarnings(spec: CanarySpec): string[] {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  const ownSettings = (c: CanarySpec['main']) => [...c.explicit].filter((k) => !['weight', 'mirror', 'artifact'].includes(k));
+  return spec.canaries
+    .filter((c) => same(c.artifact, spec.main.artifact) && ownSettings(c).length === 0)
+    .map(
+      (c) =>
+        `version ${c.name} runs the same artifact as ${spec.main.name} (${describeArtifact(c.artifact)}) with the same settings, so the canary measures nothing new; ` +
+        'give it the new bento, image or model, or the settings it is to test (env, instance type, scaling)',
+    );
+}
+
+function describeArtifact(a: CanarySpec['main']['artifact']): string {
+  return a.kind === 'bento' ? `bento ${a.tag}` : a.kind === 'image' ? `image ${a.image}` : `model ${a.storageUri}`;
+}
+
+/** The YAML library, loaded on first use: requiring canary-inference stays cheap for what does not read YAML. */
+function yaml(): typeof YAML {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (yamlModule ??= require('yaml') as typeof YAML);
+}
+let yamlModule: typeof YAML | undefined;
 
 /** Serializes objects as multi-document YAML, byte-identical for the same objects. */
 export function toYaml(objects: readonly KubeObject[]): string {
-  return objects.map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
+  return objects.map((o) => yaml().stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
 }

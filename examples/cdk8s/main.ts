@@ -3,11 +3,11 @@
  * rolled out progressively by Argo Rollouts, one read from a BentoCloud-style
  * canary file. `npx cdk8s synth` writes dist/ml.k8s.yaml.
  *
- * In your own project, import from 'canary-inference' instead of '../../src'.
+ * In this repository, 'canary-inference' resolves to the sources (examples/tsconfig.json).
  */
 import * as path from 'path';
 import { App, Chart, Duration } from 'cdk8s';
-import { Artifact, Backend, CanaryInferenceService, EnvValue, Guardrail, InstanceType, Pause, Router } from '../../src';
+import { Artifact, Backend, CanaryInferenceService, EnvValue, Guardrail, InstanceType, Pause, Router } from 'canary-inference';
 
 const app = new App();
 const chart = new Chart(app, 'ml', { namespace: 'ml' });

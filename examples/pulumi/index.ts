@@ -3,14 +3,19 @@
  * (KServe, per-version InferenceServices behind Istio with sticky header
  * hashing), one read from a BentoCloud-style canary file (Argo Rollouts).
  *
- * In your own project, import from 'canary-inference/pulumi' instead of '../../src/pulumi'.
+ * In this repository, 'canary-inference/pulumi' resolves to the sources (examples/pulumi/tsconfig.json).
  */
 import * as path from 'path';
-import { Artifact, Backend, CanaryInferenceService, InstanceType, Router, Routing } from '../../src/pulumi';
+import * as k8s from '@pulumi/kubernetes';
+import { Artifact, Backend, CanaryInferenceService, InstanceType, Router, Routing } from 'canary-inference/pulumi';
+
+// the namespace may come from another resource
+const ml = new k8s.core.v1.Namespace('ml', { metadata: { name: 'ml' } });
 
 const recommender = new CanaryInferenceService(
   'recommender',
   {
+    namespace: ml.metadata.name,
     backend: Backend.kserve(),
     router: Router.istio(),
     routing: Routing.header('x-user-id'),
@@ -23,7 +28,6 @@ const recommender = new CanaryInferenceService(
       v2: { weight: 20, artifact: Artifact.model({ storageUri: 's3://models/recommender/v2', format: 'sklearn' }) },
     },
   },
-  { namespace: 'ml' },
 );
 
 const fraud = CanaryInferenceService.fromConfigFile('fraud-detector', path.join(__dirname, '../bentocloud/fraud-detector-rollout.yaml'));

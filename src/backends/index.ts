@@ -180,7 +180,10 @@ export class Backend {
   }
 
   private constructor(
-    /** The renderer behind this choice. */
+    /**
+     * The renderer behind this choice.
+     * @internal
+     */
     public readonly renderer: BackendRenderer,
   ) {}
 

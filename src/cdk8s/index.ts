@@ -3,7 +3,7 @@
  */
 import { ApiObject, Chart, JsonPatch, Lazy, Names } from 'cdk8s';
 import { Construct } from 'constructs';
-import { analysisTemplate, analysisTemplateIssues, KubeObject, measuredPlan } from '../backends';
+import { analysisTemplate, analysisTemplateIssues, Backend, KubeObject, measuredPlan } from '../backends';
 import { ConfigOverrides, LoadedConfig, loadConfigFile, specOfConfig, synthesizeConfig } from '../config';
 import { AnalysisMode, AnalysisProps, analysisInput, CanaryServiceOptions, CanaryVersionProps, serviceInput } from '../props';
 import { Synthesized, synthesizeProps } from '../render';
@@ -117,6 +117,8 @@ export interface FrontService {
   readonly name: string;
   /** Its HTTP port. */
   readonly port: number;
+  /** The pods' port behind it (a number, or a container port's name). */
+  readonly targetPort?: number | string;
 }
 
 /** What a {@link CanaryInferenceService}'s rendered object is for. */
@@ -308,13 +310,26 @@ export class CanaryInferenceService extends Construct {
   public get frontService(): FrontService | undefined {
     const { spec, objects } = this.ensureValid();
     const front = objects.find((o) => o.apiVersion === 'v1' && o.kind === 'Service' && o.metadata.name === spec.name);
-    const ports = (front?.spec as { ports?: { name?: string; port: number }[] } | undefined)?.ports ?? [];
+    const ports = (front?.spec as { ports?: { name?: string; port: number; targetPort?: number | string }[] } | undefined)?.ports ?? [];
     const port = ports.find((p) => p.name === 'http') ?? ports[0];
-    return front && port ? { name: front.metadata.name, port: port.port } : undefined;
+    if (!front || !port) return undefined;
+    return { name: front.metadata.name, port: port.port, ...(port.targetPort !== undefined ? { targetPort: port.targetPort } : {}) };
   }
 
   /**
-   * In-cluster host name clients call (`NAME.NAMESPACE.svc.cluster.local`), from {@link frontService}.
+   * Labels every serving pod of this service carries, for selecting them (a NetworkPolicy, a PodMonitor, ...).
+   * Undefined on Seldon Core v2, whose models run in shared servers.
+   * @throws ValidationError when the definition is invalid
+   */
+  public get podSelector(): Readonly<Record<string, string>> | undefined {
+    const { spec } = this.ensureValid();
+    const chosen = this.props.backend as unknown;
+    const backend = this.file ? this.file.config?.backend : chosen instanceof Backend ? chosen.name : typeof chosen === 'string' ? chosen : 'kserve';
+    return backend === 'seldon-v2' ? undefined : { 'app.kubernetes.io/name': spec.name };
+  }
+
+  /**
+   * In-cluster host name clients call (`NAME.NAMESPACE.svc.cluster.local`), from {@link CanaryInferenceService.frontService}.
    * @throws ValidationError when the definition is invalid
    */
   public get host(): string | undefined {

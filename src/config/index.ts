@@ -4,12 +4,12 @@
  * in the file's own words.
  */
 import * as fs from 'fs';
-import { isMap, isPair, isScalar, isSeq, LineCounter, Node, parseDocument } from 'yaml';
+import type * as YAML from 'yaml';
 import { Backend } from '../backends';
 import { synthesize, Synthesized } from '../render';
 import { Router, RouterOptions } from '../routers';
 import { CanarySpec, ConfigFileError, describeValue, InstanceTypeCatalog, Issue, IssuePath, normalizeService, unholdableKeys, ValidationError } from '../spec';
-import { FileConfig, FileEnv, FileService, fileSchema, FileVersion } from './schema';
+import type { FileConfig, FileEnv, FileService, FileVersion } from './schema';
 import { isUnder, parseSalvaging } from '../spec/zod-issues';
 
 /** Settings of the file's `kubernetes:` block that flags and code can override (camelCase). */
@@ -80,8 +80,8 @@ const DEFAULT_ROUTER = 'native';
  * @throws ValidationError with file positions
  */
 export function parseConfig(text: string, file: string, overrides: ConfigOverrides = {}): LoadedConfig {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const lineCounter = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
   const lines = text.split('\n');
   const position = (offset: number) => {
     // counted from the text itself: the parser's line counter can miss newlines inside an erroneous token
@@ -119,7 +119,7 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
     ]);
   }
   // the file's shape: its problems are reported with everything the valid rest of it shows (one round)
-  const shape = parseSalvaging(fileSchema, raw);
+  const shape = parseSalvaging(fileSchemaOf(), raw);
   const rawObject = raw as { canary?: { versions?: unknown }; services?: unknown };
   const shapeIssues = [
     // entries named __proto__ would vanish in parsing: say so instead
@@ -180,7 +180,7 @@ export function loadConfigFile(path: string, overrides: ConfigOverrides = {}): L
   return parseConfig(text, path, overrides);
 }
 
-/** Options of {@link synthesizeConfig}. */
+/** Options of rendering a canary file ({@link synthesizeConfigFile}). */
 export interface ConfigSynthesizeOptions {
   readonly instanceTypes?: InstanceTypeCatalog;
   /**
@@ -564,17 +564,17 @@ function dropUndefined(obj: Record<string, unknown>): Record<string, unknown> {
 
 /** Offset of the node at `path` (the key for map entries), or of the deepest existing parent. */
 function offsetOf(root: unknown, path: IssuePath): number {
-  let node = root as Node | null | undefined;
-  let offset = node && (node as Node).range ? (node as Node).range![0] : 0;
+  let node = root as YAML.Node | null | undefined;
+  let offset = node && (node as YAML.Node).range ? (node as YAML.Node).range![0] : 0;
   for (const part of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(part));
+    if (yaml().isMap(node)) {
+      const pair = node.items.find((p) => yaml().isPair(p) && yaml().isScalar(p.key) && String(p.key.value) === String(part));
       if (!pair) return offset;
-      const key = pair.key as Node;
+      const key = pair.key as YAML.Node;
       offset = key.range ? key.range[0] : offset;
-      node = pair.value as Node | null;
-    } else if (isSeq(node) && typeof part === 'number') {
-      const item = node.items[part] as Node | undefined;
+      node = pair.value as YAML.Node | null;
+    } else if (yaml().isSeq(node) && typeof part === 'number') {
+      const item = node.items[part] as YAML.Node | undefined;
       if (!item) return offset;
       offset = item.range ? item.range[0] : offset;
       node = item;
@@ -588,27 +588,27 @@ function offsetOf(root: unknown, path: IssuePath): number {
 /** The path of the innermost node that contains `offset`. */
 function pathAtOffset(root: unknown, offset: number): IssuePath {
   const path: (string | number)[] = [];
-  let node = root as Node | null | undefined;
+  let node = root as YAML.Node | null | undefined;
   for (;;) {
-    if (isMap(node)) {
+    if (yaml().isMap(node)) {
       const pair = node.items.find((p) => {
-        const k = p.key as Node | null;
-        const v = p.value as Node | null;
+        const k = p.key as YAML.Node | null;
+        const v = p.value as YAML.Node | null;
         const start = k?.range?.[0] ?? v?.range?.[0] ?? Infinity;
         const end = v?.range?.[2] ?? k?.range?.[2] ?? -Infinity;
         return start <= offset && offset <= end;
       });
-      if (!pair || !isScalar(pair.key)) return path;
+      if (!pair || !yaml().isScalar(pair.key)) return path;
       path.push(String(pair.key.value));
-      node = pair.value as Node | null;
-    } else if (isSeq(node)) {
+      node = pair.value as YAML.Node | null;
+    } else if (yaml().isSeq(node)) {
       const i = node.items.findIndex((it) => {
-        const r = (it as Node | null)?.range;
+        const r = (it as YAML.Node | null)?.range;
         return r !== undefined && r !== null && r[0] <= offset && offset <= r[2];
       });
       if (i < 0) return path;
       path.push(i);
-      node = node.items[i] as Node;
+      node = node.items[i] as YAML.Node;
     } else {
       return path;
     }
@@ -625,4 +625,17 @@ function yamlMessage(code: string, message: string, text: string, offset: number
   }
   const first = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
   return `malformed YAML: ${first.charAt(0).toLowerCase()}${first.slice(1).replace(/\.$/, '')}; fix the syntax at this position`;
+}
+
+/** The YAML library, loaded on first use: requiring canary-inference stays cheap for what does not read YAML. */
+function yaml(): typeof YAML {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (yamlModule ??= require('yaml') as typeof YAML);
+}
+let yamlModule: typeof YAML | undefined;
+
+/** The file's schema (zod), loaded on first use. */
+function fileSchemaOf(): typeof import('./schema').fileSchema {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('./schema') as typeof import('./schema')).fileSchema;
 }

@@ -9,7 +9,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
+import type * as YAML from 'yaml';
 
 /** One way an object breaks its CRD. */
 export interface SchemaViolation {
@@ -130,7 +130,7 @@ function crdsOfFile(file: string): Crd[] {
   const cached = fileCache.get(key);
   if (cached) return cached;
   const text = fs.readFileSync(key, 'utf8');
-  const docs = key.endsWith('.json') ? [JSON.parse(text)] : parseAllDocuments(text).map((d) => d.toJS({ maxAliasCount: -1 }));
+  const docs = key.endsWith('.json') ? [JSON.parse(text)] : yaml().parseAllDocuments(text).map((d) => d.toJS({ maxAliasCount: -1 }));
   const crds = docs.flatMap(crdsOfDocument);
   fileCache.set(key, crds);
   return crds;
@@ -478,3 +478,10 @@ export function validateAgainstCrds(objects: readonly unknown[], crds: string | 
   }
   return out.flatMap((l) => l.split('\n'));
 }
+
+/** The YAML library, loaded on first use: requiring canary-inference stays cheap for what does not read YAML. */
+function yaml(): typeof YAML {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (yamlModule ??= require('yaml') as typeof YAML);
+}
+let yamlModule: typeof YAML | undefined;

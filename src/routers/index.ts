@@ -8,6 +8,8 @@ import { GatewayApiRouter } from './gateway-api';
 import { IstioRouter } from './istio';
 import { RouterCapabilities, RouterRenderer, RouterSettings } from './types';
 
+import { ROUTER_SUPPORT } from '../backends/router-support';
+
 export * from './types';
 export * from './assignment';
 export { IstioRouter, ASSIGNMENT_HEADER, stickyAssignmentLua } from './istio';
@@ -109,7 +111,10 @@ export class Router {
     private readonly options: RouterOptions,
   ) {}
 
-  /** The settings with defaults filled in. */
+  /**
+   * The settings with defaults filled in.
+   * @internal
+   */
   public get settings(): RouterSettings {
     return {
       pinHeader: (this.options.pinHeader ?? DEFAULT_PIN_HEADER).toLowerCase(),
@@ -119,7 +124,10 @@ export class Router {
     };
   }
 
-  /** The renderer, or undefined for `native`. */
+  /**
+   * The renderer, or undefined for `native`.
+   * @internal
+   */
   public get renderer(): RouterRenderer | undefined {
     return RENDERERS[this.name];
   }
@@ -141,6 +149,12 @@ export interface NativeRouting {
   readonly hashingHint?: string;
   /** Routers with which the backend can hash keys (default: its routers). */
   readonly hashingRouters?: readonly string[];
+}
+
+/** `, or backend "x" with router "y"` for every backend that hashes routing keys with a router. */
+function hashers(need: keyof RouterCapabilities): string {
+  const options = ROUTER_SUPPORT.flatMap((b) => b.hashingRouters.filter((r) => ROUTER_CAPABILITIES[r][need]).map((r) => `${b.label} with router "${r}"`));
+  return options.length > 0 ? `, or ${options.join(', or ')}` : '';
 }
 
 /**
@@ -170,7 +184,7 @@ export function checkRouting(spec: CanarySpec, router: Router, native: NativeRou
       const hashing = `routing by "${routing.type}" (hashing ${routing.type} ${JSON.stringify(routing.key)}) needs a router that hashes keys`;
       const message = able.length > 0
         ? `${hashing}, and router "${router.name}" does not; use ${[...able.map((r) => `router "${r}"`), 'routing "random"'].join(', or ')}`
-        : `${hashing}, and ${native.title} works with no router that does; use routing "random"${native.hashingHint ? ` (${native.hashingHint})` : ''}, or a backend that takes router ${ROUTER_NAMES.filter((r) => ROUTER_CAPABILITIES[r][need]).map((r) => `"${r}"`).join(' or ')}`;
+        : `${hashing}, and ${native.title} works with no router that does; use routing "random"${native.hashingHint ? ` (${native.hashingHint})` : ''}${hashers(need)}`;
       issues.push({ path: ['routing', 'type'], message });
     }
   }

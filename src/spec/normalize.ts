@@ -5,10 +5,10 @@
 import { describeValue, didYouMean, Issue, IssueCollector, IssuePath, unholdableKeys, ValidationError } from './errors';
 import { ArtifactInput, CanaryServiceInput, SecurityInput, VersionInput } from './input';
 import { DEFAULT_INSTANCE_TYPE, InstanceTypeCatalog } from './instance-types';
+import { schemas } from './lazy';
 import { ArtifactSpec, CanarySpec, DEFAULT_SECURITY, EnvVar, RoutingSpec, Scaling, SecuritySpec, Version, VersionRole } from './model';
 import { DNS1123_LABEL, MAX_LABEL_LENGTH } from './names';
 import { normalizeRollout } from './rollout';
-import { rolloutSchema, serviceSchema } from './schema';
 import { isUnder, parseSalvaging, parseWithIssues } from './zod-issues';
 
 /** Options of {@link normalizeService}. */
@@ -72,11 +72,11 @@ export function normalizeServiceCollecting(input: unknown, options: NormalizeOpt
   const { rollout: rolloutInput, ...rest } = isObject ? (input as Record<string, unknown>) : { rollout: undefined };
   // a version named __proto__ would vanish in parsing: say so instead
   if (isObject) issues.addAll(unholdableKeys((rest as Record<string, unknown>).versions, ['versions'], 'version name'));
-  const parsed = parseSalvaging(serviceSchema, isObject ? rest : input, [], placeholder, unitOf);
+  const parsed = parseSalvaging(schemas().serviceSchema, isObject ? rest : input, [], placeholder, unitOf);
   issues.addAll(parsed.issues);
   // the rollout's rules read its fields together (stages and pauses, each guardrail's thresholds): they run
   // when the whole section is well-formed
-  const parsedRollout = rolloutInput === undefined ? undefined : parseWithIssues(rolloutSchema, rolloutInput, ['rollout']);
+  const parsedRollout = rolloutInput === undefined ? undefined : parseWithIssues(schemas().rolloutSchema, rolloutInput, ['rollout']);
   if (parsedRollout) issues.addAll(parsedRollout.issues);
   const dropped = [...parsed.dropped, ...(parsedRollout?.issues.length ? [['rollout']] : [])];
   if (!parsed.data) return { issues: issues.issues, dropped };

@@ -3,7 +3,7 @@
  * (@prometheus-io/lezer-promql, the parser of Prometheus' own web UI), their
  * placeholders checked, each problem with its position in the query.
  */
-import { parser } from '@prometheus-io/lezer-promql';
+import type * as LezerPromql from '@prometheus-io/lezer-promql';
 
 /** Arguments a guardrail query (or a drift detector URL) may use as `{{args.NAME}}`. */
 export const QUERY_ARGS = ['service', 'namespace', 'canary-version', 'stable-version', 'canary-hash', 'stable-hash'] as const;
@@ -41,7 +41,7 @@ export function placeholderProblems(text: string): string[] {
 export function promqlSyntaxProblem(query: string): string | undefined {
   const text = query.replace(PLACEHOLDER, (whole) => 'x'.repeat(whole.length));
   let at: number | undefined;
-  const tree = parser.parse(text);
+  const tree = promql().parser.parse(text);
   tree.iterate({
     enter: (node) => {
       if (at === undefined && node.type.isError) at = node.from;
@@ -62,3 +62,10 @@ export function promqlSyntaxProblem(query: string): string | undefined {
     ? `PromQL syntax error at ${position(query, at)}: the query ends too early (an unclosed parenthesis, brace or operator?), near "${near}"; complete it`
     : `PromQL syntax error at ${position(query, at)}, near "${near}"; fix the query (it is parsed as Prometheus parses it)`;
 }
+
+/** Prometheus' PromQL grammar, loaded when a query is first checked. */
+function promql(): typeof LezerPromql {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (promqlModule ??= require('@prometheus-io/lezer-promql') as typeof LezerPromql);
+}
+let promqlModule: typeof LezerPromql | undefined;

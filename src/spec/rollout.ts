@@ -4,9 +4,9 @@
  */
 import { describeValue, IssueCollector, IssuePath } from './errors';
 import { DurationInput, RolloutInput } from './input';
+import { schemas } from './lazy';
 import { GuardrailKind, GuardrailSpec, RolloutPlan } from './model';
 import { placeholderProblems, promqlSyntaxProblem } from './promql';
-import { rolloutSchema } from './schema';
 import { parseWithIssues } from './zod-issues';
 
 /** The runbook's stages. */
@@ -204,7 +204,7 @@ export function normalizeRollout(input: RolloutInput, issues: IssueCollector, pa
  */
 export function parseRollout(input: unknown, path: IssuePath = ['rollout']): RolloutPlan {
   const issues = new IssueCollector();
-  const parsed = parseWithIssues(rolloutSchema, input, path);
+  const parsed = parseWithIssues(schemas().rolloutSchema, input, path);
   issues.addAll(parsed.issues);
   const plan = parsed.data ? normalizeRollout(parsed.data, issues, path) : undefined;
   issues.throwIfAny();

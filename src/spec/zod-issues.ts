@@ -2,7 +2,7 @@
  * Turns zod's issues into the product's issues: one per problem, each with the
  * path, the value received, what is allowed and a fix.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { describeValue, didYouMean, Issue, IssuePath } from './errors';
 
 type AnySchema = z.ZodType;

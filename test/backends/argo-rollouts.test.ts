@@ -349,7 +349,7 @@ describe('Argo Rollouts: refusals name the path and the fix', () => {
       'routing hashes a header',
       fraudDetector({ routing: { type: 'header', key: 'x-user' } }),
       Router.istio(),
-      ['routing.type: routing by "header" (hashing header "x-user") needs a router that hashes keys, and Argo Rollouts works with no router that does; use routing "random" (Argo Rollouts splits by weight only), or a backend that takes router "istio"'],
+      ['routing.type: routing by "header" (hashing header "x-user") needs a router that hashes keys, and Argo Rollouts works with no router that does; use routing "random" (Argo Rollouts splits by weight only), or backend "kserve" (Standard mode) with router "istio", or backend "seldon" with router "istio"'],
     ],
     [
       'router nginx has no hosts',

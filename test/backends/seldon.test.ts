@@ -389,9 +389,9 @@ describe('Seldon Core v2', () => {
   test('key hashing is refused: v2 has none, and the message names random routing, x-seldon-route and istio', () => {
     const input = service({ routing: { type: 'query', key: 'user' }, versions: { c: { weight: 10 } } });
     expect(problems(input, V2)).toEqual([
-      expect.stringMatching(/^routing\.type: .*Seldon Core v2 works with no router that does; use routing "random" \(.*x-seldon-route.*\), or a backend that takes router "istio"/),
+      expect.stringMatching(/^routing\.type: .*Seldon Core v2 works with no router that does; use routing "random" \(.*x-seldon-route.*\), or backend "kserve" \(Standard mode\) with router "istio", or backend "seldon" with router "istio"$/),
     ]);
-    expect(problems(service(), V2, Router.istio())).toEqual([expect.stringMatching(/^router: Seldon Core v2 splits traffic in its own Envoy.*use backend "seldon" or "kserve" with router "istio"/)]);
+    expect(problems(service(), V2, Router.istio())).toEqual([expect.stringMatching(/^router: Seldon Core v2 splits traffic in its own Envoy.*use backend "kserve" \(Standard mode\) or backend "seldon" or backend "argo-rollouts" with router "istio"$/)]);
   });
 
   test('refusals: every problem at once', () => {

@@ -65,7 +65,7 @@ describe('handles for wiring', () => {
     const chart = Testing.chart();
     const service = new CanaryInferenceService(chart, 'Svc', { name: 'svc', namespace: 'ml', router: Router.istio(), main: { artifact: model('v1') } });
     service.addVersion('v2', { weight: 10, artifact: model('v2') });
-    expect(service.frontService).toEqual({ name: 'svc', port: expect.any(Number) });
+    expect(service.frontService).toEqual({ name: 'svc', port: expect.any(Number), targetPort: expect.anything() });
     expect(service.host).toBe('svc.ml.svc.cluster.local');
     const front = service.objectsOf(ObjectRole.SERVICE).find((o) => o.name === 'svc')!;
     expect(front.toJson().spec.ports.map((p: { port: number }) => p.port)).toContain(service.frontService!.port);

@@ -21,6 +21,7 @@ import {
   scratchVolumes,
 } from '../common/pod';
 import { artifactProfile, probes, withProfile } from '../common/runtime';
+import { backendsTaking } from '../router-support';
 import { BackendCapabilities, BackendOutput, BackendRenderer, KubeObject, RenderContext, RolloutController } from '../types';
 
 export * from './analysis';
@@ -74,7 +75,8 @@ export class ArgoRolloutsBackend implements BackendRenderer {
     if (!this.routers.includes(context.router)) {
       issues.push({
         path: ['router'],
-        message: `Argo Rollouts takes router ${this.routers.map((r) => `"${r}"`).join(', ')}, got "${context.router}"; use one of those`,
+        message: `Argo Rollouts takes router ${this.routers.map((r) => `"${r}"`).join(', ')}, got "${context.router}"; use one of those` +
+          `${backendsTaking(context.router, 'argo-rollouts') ? `, or ${backendsTaking(context.router, 'argo-rollouts')} with router "${context.router}"` : ''}`,
       });
     }
     if (spec.mirror) {

@@ -31,6 +31,7 @@ import {
   scratchVolumes,
 } from '../common/pod';
 import { artifactProfile, KSERVE_RUNTIME_PROFILE, kserveRuntimeProfile, probes, RuntimeProfile, withProfiles } from '../common/runtime';
+import { backendsTaking } from '../router-support';
 import { BackendCapabilities, BackendOutput, BackendRenderer, RenderContext } from '../types';
 
 export * from './types';
@@ -167,7 +168,9 @@ export class KServeBackend implements BackendRenderer {
       issues.push({
         path: ['router'],
         message: `${this.title} takes router ${this.routers.map((r) => `"${r}"`).join(' or ')}, got "${context.router}"; ` +
-          'use KServe Standard mode (per-version InferenceServices behind the router), or router "native"',
+          (this.mode === 'knative' && SPLITTING_ROUTERS.includes(context.router)
+            ? 'use KServe Standard mode (per-version InferenceServices behind the router), or router "native"'
+            : `use router "native"${backendsTaking(context.router, 'kserve') ? `, or ${backendsTaking(context.router, 'kserve')} with router "${context.router}"` : ''}`),
       });
       return issues;
     }

@@ -7,6 +7,7 @@
 import { allVersions, CanarySpec, deriveName, Issue, servingVersions, Version, versionPath } from '../../spec';
 import { containerEnv, containerSecurityContext, objectLabels, placement, podSecurityContext, resources, scratchVolumeMounts, scratchVolumes } from '../common/pod';
 import { SELDON_V2_SERVER_PROFILES, withProfile } from '../common/runtime';
+import { backendsTaking } from '../router-support';
 import { versionsWithWindows } from '../seldon';
 import { BackendCapabilities, BackendOutput, BackendRenderer, KubeObject, RenderContext } from '../types';
 
@@ -58,7 +59,7 @@ export class SeldonV2Backend implements BackendRenderer {
     if (context.router !== 'native') {
       issues.push({
         path: ['router'],
-        message: `Seldon Core v2 splits traffic in its own Envoy (the Experiment), so it takes router "native", got "${context.router}"; remove the router, or use backend "seldon" or "kserve" with router "${context.router}"`,
+        message: `Seldon Core v2 splits traffic in its own Envoy (the Experiment), so it takes router "native", got "${context.router}"; remove the router${backendsTaking(context.router, 'seldon-v2') ? `, or use ${backendsTaking(context.router, 'seldon-v2')} with router "${context.router}"` : ''}`,
       });
     }
     for (const v of allVersions(spec)) {

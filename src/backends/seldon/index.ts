@@ -16,6 +16,7 @@ import {
   scratchVolumes,
 } from '../common/pod';
 import { artifactProfile, probes, RuntimeProfile, seldonServerProfile, withProfiles } from '../common/runtime';
+import { backendsTaking } from '../router-support';
 import { BackendCapabilities, BackendOutput, BackendRenderer, KubeObject, RenderContext } from '../types';
 
 /** Seldon's prepackaged server for each model format. */
@@ -73,7 +74,8 @@ export class SeldonBackend implements BackendRenderer {
     if (!this.routers.includes(context.router)) {
       issues.push({
         path: ['router'],
-        message: `Seldon Core v1 takes router ${this.routers.map((r) => `"${r}"`).join(', ')} (to the Services Seldon creates per predictor), got "${context.router}"; use one of those`,
+        message: `Seldon Core v1 takes router ${this.routers.map((r) => `"${r}"`).join(', ')} (to the Services Seldon creates per predictor), got "${context.router}"; use one of those` +
+          `${backendsTaking(context.router, 'seldon') ? `, or ${backendsTaking(context.router, 'seldon')} with router "${context.router}"` : ''}`,
       });
     }
     const versions = allVersions(spec);
