@@ -60,6 +60,8 @@ export interface LoadedConfig {
   readonly issues: readonly Issue[];
   /** File paths the shape's problems are about: what the spec's checks say under them is not repeated. */
   readonly dropped: readonly IssuePath[];
+  /** Spec paths left without a value by the shape's problems (a refused model: no artifact). */
+  readonly droppedSpec: readonly IssuePath[];
   /** Maps issues on the spec's paths to the file's paths and positions. */
   toFileIssues(issues: readonly Issue[]): Issue[];
 }
@@ -155,6 +157,12 @@ export function parseConfig(text: string, file: string, overrides: ConfigOverrid
     },
     issues: shapeIssues.map((i) => ({ ...i, position: locate(i.path) })),
     dropped: [...shape.dropped, ...cross.map((i) => i.path)],
+    droppedSpec: shape.dropped.flatMap((d) => {
+      // a model left out for its own problem: the version has no artifact, which is not another problem
+      if (d[0] === 'model') return [['main', 'artifact']];
+      if (d[0] === 'canary' && d[1] === 'versions' && d[3] === 'model') return [['versions', d[2], 'artifact']];
+      return [];
+    }),
     toFileIssues: (issues) =>
       issues.map((i) => {
         const filePath = mapping.toFile(i.path);
@@ -243,7 +251,8 @@ function choose<T>(config: LoadedConfig, issues: Issue[], run: () => T): T | und
     return run();
   } catch (e) {
     if (!(e instanceof ValidationError)) throw e;
-    issues.push(...config.toFileIssues(e.issues).filter((i) => !config.dropped.some((d) => isUnder(i.path, d))));
+    const kept = e.issues.filter((i) => !config.droppedSpec.some((d) => isUnder(i.path, d)));
+    issues.push(...config.toFileIssues(kept).filter((i) => !config.dropped.some((d) => isUnder(i.path, d))));
     return undefined;
   }
 }
@@ -496,7 +505,7 @@ function toVersion(
     map.set([...specPath, 'artifact', 'storageUri'], [...mp, 'storage_uri']);
     map.set([...specPath, 'artifact', 'formatVersion'], [...mp, 'format_version']);
   } else {
-    map.set([...specPath, 'artifact'], artPath.length > 0 ? artPath : ['name']);
+    map.set([...specPath, 'artifact'], artPath);
   }
   map.set([...specPath, 'artifact', 'tag'], [...artPath, 'bento']);
   map.set([...specPath, 'artifact', 'image'], [...artPath, 'image']);

@@ -7,14 +7,22 @@ import { z } from 'zod';
 
 const leaf = z.unknown();
 
+/** A key the file must have; the message says what to write. */
+const required = (what: string) => z.custom<unknown>((v) => v !== undefined, { error: `is required: ${what}` });
+const keyRefShape = (of: string) => ({
+  name: required(`the name of the ${of}, e.g. "name: hf-token"`),
+  key: required(`the key in the ${of}, e.g. "key: token"`),
+  optional: leaf.optional(),
+});
+
 const envEntry = z.strictObject({
-  name: leaf,
+  name: required('the variable\'s name, e.g. "name: LOG_LEVEL"'),
   value: leaf.optional(),
   allow_plaintext: leaf.optional(),
   value_from: z
     .strictObject({
-      secret_key_ref: z.strictObject({ name: leaf, key: leaf, optional: leaf.optional() }).optional(),
-      config_map_key_ref: z.strictObject({ name: leaf, key: leaf, optional: leaf.optional() }).optional(),
+      secret_key_ref: z.strictObject(keyRefShape('Secret')).optional(),
+      config_map_key_ref: z.strictObject(keyRefShape('ConfigMap')).optional(),
     })
     .optional(),
 });
@@ -62,8 +70,8 @@ const serviceConfig = z.strictObject({
 });
 
 const model = z.strictObject({
-  storage_uri: leaf,
-  format: leaf,
+  storage_uri: required('where the model is stored, e.g. "storage_uri: s3://bucket/model"'),
+  format: required('the model\'s format, e.g. "format: sklearn"'),
   format_version: leaf.optional(),
   runtime: leaf.optional(),
 });
@@ -85,7 +93,7 @@ const services = z.record(z.string(), serviceConfig);
 
 const canaryVersion = z.strictObject({
   ...artifactKeys,
-  weight: leaf,
+  weight: required('the version\'s percent of traffic, e.g. "weight: 10" (0 for a dark launch)'),
   mirror: leaf.optional(),
   envs: envList.optional(),
   services: services.optional(),
@@ -125,7 +133,7 @@ const rollout = z.strictObject({
 
 /** The whole file. */
 export const fileSchema = z.strictObject({
-  name: leaf,
+  name: required('the deployment\'s name, e.g. "name: summarization"'),
   description: leaf.optional(),
   ...artifactKeys,
   access_authorization: leaf.optional(),

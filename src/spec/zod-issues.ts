@@ -12,7 +12,8 @@ function defaultMessage(iss: z.core.$ZodRawIssue): string | undefined {
   const got = describeValue(iss.input);
   switch (iss.code) {
     case 'invalid_type':
-      if (iss.input === undefined) return `is required (${article(String(iss.expected))})`;
+      // a key whose schema takes anything ("nonoptional" is zod's word for it): only its absence is wrong
+      if (iss.input === undefined) return iss.expected === 'nonoptional' ? 'is required' : `is required (${article(String(iss.expected))})`;
       return `must be ${article(String(iss.expected))}, got ${got}`;
     case 'too_small':
       return `must be at least ${String(iss.minimum)}${iss.origin === 'string' ? ' characters long' : ''}, got ${got}`;

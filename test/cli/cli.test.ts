@@ -241,6 +241,22 @@ describe('canary-inference validate', () => {
     expect(run.stderr).toMatch(/:5:5 canary\.versions\.__proto__: version name "__proto__" is not a DNS-1123 label/);
   });
 
+  test.each([
+    ['a version without weight', 'name: a\nbento: a:b\ncanary:\n  versions:\n    b: {bento: a:c}\n', /:5:5 canary\.versions\.b\.weight: is required: the version's percent of traffic, e\.g\. "weight: 10"/],
+    ['a file without name', 'bento: a:b\n', /:1:1 name: is required: the deployment's name, e\.g\. "name: summarization"/],
+    ['an env entry without name', 'name: a\nbento: a:b\nenvs:\n  - value: x\n', /:4:5 envs\[0\]\.name: is required: the variable's name/],
+    ['a Secret reference without key', 'name: a\nbento: a:b\nenvs:\n  - name: X\n    value_from: {secret_key_ref: {name: s}}\n', /secret_key_ref\.key: is required: the key in the Secret/],
+    ['a model without storage_uri', 'name: a\nmodel: {format: sklearn}\n', /:2:1 model\.storage_uri: is required: where the model is stored/],
+    ['a file without any artifact', 'name: a\n', /:1:1 \(root\): is required: set a bento/],
+  ])('fails on %s saying what to write, never in the parser\'s words', (_what, text, expected) => {
+    const run = runCli('validate', '-f', writeTemp('required.yaml', text));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(expected);
+    expect(run.stderr).not.toMatch(/nonoptional|Invalid input/);
+    // a model refused for its own problem is not also reported missing
+    expect(run.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+  });
+
   test('reports every problem of a file at once', () => {
     const text = bentoCloudExampleText()
       .replace('weight: 30', 'weight: 90')
