@@ -5,7 +5,7 @@
 import { Duration } from 'cdk8s';
 import { Backend } from './backends';
 import { Router } from './routers';
-import { Artifact, describeValue, EnvValue, Guardrail, InstanceType, InstanceTypeCatalog, Issue, IssuePath, Routing, ScaleMetric, SeccompProfile, ValidationError } from './spec';
+import { Artifact, describeValue, EnvValue, Guardrail, InstanceType, InstanceTypeCatalog, Issue, IssuePath, NamedObject, Routing, ScaleMetric, SeccompProfile, ValidationError } from './spec';
 
 /** How long a rollout waits after a stage. */
 export class Pause {
@@ -234,6 +234,12 @@ export interface VersionProps {
    * @default - the restricted profile, read-only root filesystem, /tmp writable
    */
   readonly security?: SecurityProps;
+  /**
+   * The ServiceAccount the pods run as, by name or as the object (anything with a `name`, e.g. a cdk8s-plus
+   * `ServiceAccount`): one allowed to read the model's storage, for instance.
+   * @default - the namespace's default ServiceAccount
+   */
+  readonly serviceAccount?: string | NamedObject;
 }
 
 /** A canary version. */
@@ -345,6 +351,14 @@ function listOf(check: PropChecks, value: unknown, path: IssuePath, use: string)
   return undefined;
 }
 
+/** A ServiceAccount given by name or as the object (anything with a `name`, e.g. a cdk8s-plus `ServiceAccount`). */
+function serviceAccountNameOf(value: unknown, path: IssuePath, check: PropChecks): string | undefined {
+  if (value === undefined || typeof value === 'string') return value;
+  if (typeof value === 'object' && value !== null && typeof (value as NamedObject).name === 'string') return (value as NamedObject).name;
+  check.issues.push({ path, message: `must be a ServiceAccount's name or an object with a name (e.g. a cdk8s-plus ServiceAccount), got ${describeValue(value)}` });
+  return undefined;
+}
+
 function versionFields(props: VersionProps, path: IssuePath, check: PropChecks): Record<string, unknown> {
   const s = props.scaling;
   const env = props.env as unknown;
@@ -376,6 +390,7 @@ function versionFields(props: VersionProps, path: IssuePath, check: PropChecks):
     deploymentStrategy: props.deploymentStrategy,
     labels: props.labels,
     annotations: props.annotations,
+    serviceAccountName: serviceAccountNameOf(props.serviceAccount, [...path, 'serviceAccount'], check),
     security: props.security
       ? compact({
         ...props.security,

@@ -261,6 +261,11 @@ export class CanaryInferenceService extends Construct {
 
   /** Name of the service. */
   public readonly name: string;
+  /**
+   * The clashes found for this service in the current synth (see findClashes).
+   * @internal
+   */
+  public clashProblems?: string[];
   private readonly props: CanaryInferenceServiceProps;
   private readonly file?: FileSource;
   private readonly versions: CanaryVersion[] = [];
@@ -275,6 +280,7 @@ export class CanaryInferenceService extends Construct {
     this.file = (props as { [FILE]?: FileSource })[FILE];
     this.name = props.name ?? Names.toDnsLabel(this, { maxLen: 39 });
     this.node.addValidation({ validate: () => this.problems() });
+    registerService(this);
   }
 
   /** Adds a canary version; returns its construct. The service is rendered at synth, with every version. */
@@ -461,27 +467,59 @@ export class CanaryInferenceService extends Construct {
     return [];
   }
 
-  /** Objects of this service that another construct of the chart also renders (said once, by the later of two services). */
+  /**
+   * Objects of this service that another construct of the chart also renders (said by the later of two services).
+   * One pass over the chart serves every service of it: the first service validated finds them for all.
+   */
   private clashes(): string[] {
-    const chart = Chart.of(this);
-    const all = chart.node.findAll();
-    const mine = new Set<unknown>(this.order);
-    const problems: string[] = [];
-    for (const child of this.order) {
-      for (const other of all) {
-        if (mine.has(other) || !ApiObject.isApiObject(other)) continue;
-        if (other.kind !== child.kind || other.apiGroup !== child.apiGroup || other.name !== child.name) continue;
-        if (other.metadata.namespace !== child.metadata.namespace) continue;
-        const owner = other.node.scopes.find((c): c is CanaryInferenceService => c instanceof CanaryInferenceService);
-        if (owner && all.indexOf(owner) > all.indexOf(this)) continue;
+    if (this.clashProblems === undefined) findClashes(Chart.of(this));
+    const found = this.clashProblems ?? [];
+    // the next synth looks again
+    this.clashProblems = undefined;
+    return found;
+  }
+}
+
+/** The services of each chart, in the order they were made. */
+const SERVICES = new WeakMap<Chart, CanaryInferenceService[]>();
+
+function registerService(service: CanaryInferenceService): void {
+  const chart = Chart.of(service);
+  (SERVICES.get(chart) ?? SERVICES.set(chart, []).get(chart)!).push(service);
+}
+
+/** Every clash of the chart's objects, given to the services that report them. */
+function findClashes(chart: Chart): void {
+  const services = SERVICES.get(chart) ?? [];
+  // every service rendered, then one walk over the chart
+  for (const s of services) void s.apiObjects;
+  const all = chart.node.findAll();
+  const order = new Map(all.map((c, i) => [c, i]));
+  const byKey = new Map<string, ApiObject[]>();
+  for (const c of all) {
+    if (!ApiObject.isApiObject(c)) continue;
+    const key = `${c.apiGroup}/${c.kind}/${c.metadata.namespace ?? ''}/${c.name}`;
+    (byKey.get(key) ?? byKey.set(key, []).get(key)!).push(c);
+  }
+  const ownerOf = (o: ApiObject) => o.node.scopes.find((c): c is CanaryInferenceService => c instanceof CanaryInferenceService);
+  for (const s of services) s.clashProblems = [];
+  for (const objects of byKey.values()) {
+    if (objects.length < 2) continue;
+    for (const mine of objects) {
+      const me = ownerOf(mine);
+      if (!me) continue;
+      for (const other of objects) {
+        const owner = ownerOf(other);
+        if (other === mine || owner === me) continue;
+        // two services: said once, by the one defined later
+        if (owner && (order.get(owner) ?? 0) > (order.get(me) ?? 0)) continue;
         const by = owner ? `service ${owner.node.path} (name "${owner.name}")` : other.node.path;
-        problems.push(
-          `${child.kind} "${child.name}"${child.metadata.namespace ? ` in namespace "${child.metadata.namespace}"` : ''} is also rendered by ${by}: ` +
+        me.clashProblems!.push(
+          `${mine.kind} "${mine.name}"${mine.metadata.namespace ? ` in namespace "${mine.metadata.namespace}"` : ''} is also rendered by ${by}: ` +
             'one would overwrite the other in the cluster; give the services different names or namespaces',
         );
       }
     }
-    return problems;
   }
 }
 

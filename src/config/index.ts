@@ -516,6 +516,7 @@ function toVersion(
   };
   field('instanceType', svc.instance_type, [...svcPath, 'instance_type']);
   field('deploymentStrategy', svc.deployment_strategy, [...svcPath, 'deployment_strategy']);
+  field('serviceAccountName', svc.service_account, [...svcPath, 'service_account']);
   field('timeoutSeconds', svc.config_overrides?.traffic?.timeout, [...svcPath, 'config_overrides', 'traffic', 'timeout']);
   field('labels', svc.labels, [...svcPath, 'labels']);
   field('annotations', svc.annotations, [...svcPath, 'annotations']);

@@ -52,6 +52,7 @@ const serviceConfig = z.strictObject({
     })
     .optional(),
   deployment_strategy: leaf.optional(),
+  service_account: leaf.optional(),
   labels: leaf.optional(),
   annotations: leaf.optional(),
   // our extension: opt-outs of the secure pod defaults

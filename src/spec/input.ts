@@ -94,6 +94,8 @@ export interface VersionInput {
   readonly labels?: Readonly<Record<string, string>>;
   readonly annotations?: Readonly<Record<string, string>>;
   readonly security?: SecurityInput;
+  /** The ServiceAccount the pods run as (e.g. one allowed to read the model's storage). */
+  readonly serviceAccountName?: string;
 }
 
 /** A canary version. */

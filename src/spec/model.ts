@@ -88,6 +88,8 @@ export interface Version {
   readonly annotations: Readonly<Record<string, string>>;
   /** The pod's security settings: the restricted profile unless opted out. */
   readonly security: SecuritySpec;
+  /** The ServiceAccount the pods run as; the namespace's default when unset. */
+  readonly serviceAccountName?: string;
   /** Which settings this version set itself (the rest came from main). Paths as in the input, e.g. `scaling.maxReplicas`. */
   readonly explicit: ReadonlySet<string>;
 }

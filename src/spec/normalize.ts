@@ -259,6 +259,7 @@ function buildVersion(
     labels: { ...(inherited?.labels ?? {}), ...(own.labels ?? {}) },
     annotations: { ...(inherited?.annotations ?? {}), ...(own.annotations ?? {}) },
     security,
+    serviceAccountName: pick('serviceAccountName'),
     explicit,
   }) as Version;
 }

@@ -182,6 +182,13 @@ export const versionShape = {
   labels: labelMap.optional(),
   annotations: annotationMap.optional(),
   security: securitySchema.optional(),
+  serviceAccountName: z
+    .string({ error: expect('a ServiceAccount name') })
+    .max(253, { error: expect('at most 253 characters long') })
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, {
+      error: expect("a ServiceAccount name: lower-case letters, digits, '-' and '.'", 'e.g. "model-reader"'),
+    })
+    .optional(),
 };
 
 export const versionSchema = z.strictObject(versionShape);

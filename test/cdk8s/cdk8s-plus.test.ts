@@ -1,5 +1,5 @@
 /**
- * A service beside cdk8s-plus constructs in one chart: a kplus Secret and ConfigMap passed as they are
+ * A service beside cdk8s-plus constructs in one chart: a kplus Secret, ConfigMap and ServiceAccount passed as they are
  * (references are structural), and a kplus Ingress and NetworkPolicy wired to the service through its handles.
  */
 import { Testing } from 'cdk8s';
@@ -13,6 +13,7 @@ describe('with cdk8s-plus-28', () => {
     const chart = Testing.chart();
     const secret = new kplus.Secret(chart, 'HfToken', { stringData: { token: 'x' } });
     const settings = new kplus.ConfigMap(chart, 'Settings', { data: { level: 'info' } });
+    const account = new kplus.ServiceAccount(chart, 'ModelReader');
     const service = new CanaryInferenceService(chart, 'Summarizer', {
       name: 'summarizer',
       namespace: 'ml',
@@ -20,6 +21,7 @@ describe('with cdk8s-plus-28', () => {
       main: {
         artifact: Artifact.image('ghcr.io/acme/summarizer:1', { port: 3000, readinessPath: '/readyz', livenessPath: '/livez', user: 1000 }),
         env: { HF_TOKEN: EnvValue.fromSecret(secret, 'token'), LOG_LEVEL: EnvValue.fromConfigMap(settings, 'level') },
+        serviceAccount: account,
       },
     });
     service.addVersion('v2', { weight: 10, artifact: Artifact.image('ghcr.io/acme/summarizer:2', { port: 3000, readinessPath: '/readyz', livenessPath: '/livez', user: 1000 }) });
@@ -35,7 +37,7 @@ describe('with cdk8s-plus-28', () => {
     const manifests = Testing.synth(chart);
 
     // then the objects refer to one another by name, and the whole chart is valid
-    expectValidManifests(manifests.filter((m) => !['Secret', 'ConfigMap', 'NetworkPolicy', 'Ingress'].includes(m.kind)));
+    expectValidManifests(manifests.filter((m) => !['Secret', 'ConfigMap', 'NetworkPolicy', 'Ingress', 'ServiceAccount'].includes(m.kind)));
     const rule = manifests.find((m) => m.kind === 'Ingress')!.spec.rules[0].http.paths[0];
     expect(rule.backend.service).toEqual({ name: 'summarizer', port: { number: front.port } });
     const frontService = manifests.find((m) => m.kind === 'Service' && m.metadata.name === 'summarizer')!;
@@ -46,6 +48,7 @@ describe('with cdk8s-plus-28', () => {
     expect(workloads).toHaveLength(2);
     for (const w of workloads) {
       expect(w.spec.predictor.labels ?? w.spec.predictor.metadata?.labels ?? {}).toMatchObject({ 'app.kubernetes.io/name': 'summarizer' });
+      expect(w.spec.predictor.serviceAccountName).toBe(account.name);
       const env = w.spec.predictor.containers[0].env;
       expect(env).toEqual(expect.arrayContaining([
         { name: 'HF_TOKEN', valueFrom: { secretKeyRef: { name: secret.name, key: 'token' } } },

@@ -361,6 +361,7 @@ function podTemplate(spec: CanarySpec, version: Version): Record<string, unknown
       ...(Object.keys(v.annotations).length > 0 ? { annotations: { ...v.annotations } } : {}),
     },
     spec: {
+      ...(v.serviceAccountName !== undefined ? { serviceAccountName: v.serviceAccountName } : {}),
       containers: [
         {
           name: ARGO_CONTAINER,

@@ -563,6 +563,7 @@ function podFields(spec: CanarySpec, version: Version, knative?: KnativeSettings
   const place = placement(version) as Pick<PredictorSpec, 'nodeSelector' | 'tolerations'>;
   return {
     ...(version.timeoutSeconds !== undefined ? { timeout: version.timeoutSeconds } : {}),
+    ...(version.serviceAccountName !== undefined ? { serviceAccountName: version.serviceAccountName } : {}),
     labels: podLabels(spec, version),
     ...(Object.keys(version.annotations).length > 0 ? { annotations: { ...version.annotations } } : {}),
     ...(place.nodeSelector && allows(KNATIVE_FLAGS.nodeSelector) ? { nodeSelector: place.nodeSelector } : {}),

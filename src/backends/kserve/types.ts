@@ -50,6 +50,8 @@ export interface PredictorSpec {
   readonly autoScaling?: AutoScalingSpec;
   readonly canaryTrafficPercent?: number;
   readonly timeout?: number;
+  /** The ServiceAccount of the predictor's pods. */
+  readonly serviceAccountName?: string;
   readonly deploymentStrategy?: { type: 'RollingUpdate' | 'Recreate' };
   readonly labels?: Record<string, string>;
   readonly annotations?: Record<string, string>;

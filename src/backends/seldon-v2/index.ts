@@ -126,6 +126,12 @@ export class SeldonV2Backend implements BackendRenderer {
     if (timed.length > 0) {
       warnings.push(`Seldon Core v2 has no per-model request timeout; the timeout of ${timed.map((v) => v.name).join(', ')} is not applied`);
     }
+    const withAccount = versions.filter((v) => v.serviceAccountName !== undefined);
+    if (withAccount.length > 0) {
+      warnings.push(
+        `Seldon Core v2 loads models into shared servers, whose pods run as the server's ServiceAccount; the service account of ${withAccount.map((v) => v.name).join(', ')} is not applied (give the storage credentials to the server, or use a secret in the model's storage URI configuration)`,
+      );
+    }
     const withEnv = versions.filter((v) => v.env.length > 0);
     if (withEnv.length > 0) {
       warnings.push(

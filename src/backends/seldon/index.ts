@@ -232,6 +232,7 @@ function predictor(spec: CanarySpec, v: Version, single: boolean, profile: Runti
     spec: {
       containers: [container, ...(tfServing ? [tfServingContainer(v)] : [])],
       securityContext: podSecurityContext(v),
+      ...(v.serviceAccountName !== undefined ? { serviceAccountName: v.serviceAccountName } : {}),
       ...placement(v),
       volumes: scratchVolumes(v),
     },
