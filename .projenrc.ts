@@ -3,6 +3,12 @@ import { javascript, typescript } from 'projen';
 /** The repository (package.json `repository`, `homepage`, `bugs`); the address is to be confirmed before a release. */
 const REPOSITORY = 'https://github.com/canary-inference/canary-inference';
 
+/** Where the Grafana SDK's subpath types are, for TypeScript's CommonJS resolution (relative to the tsconfig). */
+function grafanaSdkPaths(toRoot: string): Record<string, string[]> {
+  return { '@grafana/grafana-foundation-sdk/*': [`${toRoot}/node_modules/@grafana/grafana-foundation-sdk/dist/*`] };
+}
+const GRAFANA_SDK_PATHS = grafanaSdkPaths('.');
+
 /** How the examples and the tests import the package from a checkout: its two entries, mapped to the sources. */
 function entryPaths(toRoot: string): Record<string, string[]> {
   return {
@@ -37,7 +43,8 @@ const project = new typescript.TypeScriptProject({
   typescriptVersion: '~5.9.3',
 
   // the official PromQL grammar parses guardrail queries at synth
-  deps: ['zod@^4.1.0', 'yaml@^2.8.0', '@prometheus-io/lezer-promql@^0.315.0', '@lezer/lr@^1.4.0', '@lezer/highlight@^1.2.0'],
+  // Grafana's typed dashboard builders (pre-1.0: pinned to the patch range), loaded only when a dashboard is rendered
+  deps: ['zod@^4.1.0', 'yaml@^2.8.0', '@prometheus-io/lezer-promql@^0.315.0', '@lezer/lr@^1.4.0', '@lezer/highlight@^1.2.0', '@grafana/grafana-foundation-sdk@~0.0.21'],
   // construct libraries take cdk8s and constructs from the app (one copy, the app's version); the Pulumi component
   // (subpath canary-inference/pulumi) needs @pulumi/*, which cdk8s and CLI users never load
   peerDeps: ['cdk8s@^2.69.0', 'constructs@^10.3.0', '@pulumi/pulumi@^3.142.0', '@pulumi/kubernetes@^4.18.0'],
@@ -87,13 +94,17 @@ const project = new typescript.TypeScriptProject({
       target: 'ES2022',
       // fast-check's declarations resolve pure-rand through package "exports", which CommonJS resolution cannot follow
       skipLibCheck: true,
+      // the Grafana SDK publishes its types only through package "exports" subpaths, which CommonJS (node10) resolution
+      // cannot follow: its types are mapped here (at run time Node resolves the subpaths itself); no public
+      // declaration mentions them
+      paths: GRAFANA_SDK_PATHS,
       // source maps beside the JavaScript (lib/**/*.js.map), with the sources inside: the package ships no src/
       inlineSourceMap: false,
       sourceMap: true,
       inlineSources: true,
     },
   },
-  tsconfigDev: { compilerOptions: { paths: entryPaths('..') } },
+  tsconfigDev: { compilerOptions: { paths: { ...entryPaths('..'), ...grafanaSdkPaths('..') } } },
   gitignore: ['/out/', '/dist-example/', '/examples/**/dist/', '/bench/results/', '/temp/'],
   // the package is an allowlist (`files` below), so no .npmignore
   npmignoreEnabled: false,
@@ -120,7 +131,7 @@ const examplesTsconfig = new javascript.TypescriptConfig(project, {
   extends: javascript.TypescriptConfigExtends.fromTypescriptConfigs([project.tsconfig!]),
   include: ['**/*.ts'],
   exclude: ['**/node_modules', '**/dist'],
-  compilerOptions: { noEmit: true, rootDir: '..', types: ['node'], paths: entryPaths('..') },
+  compilerOptions: { noEmit: true, rootDir: '..', types: ['node'], paths: { ...entryPaths('..'), ...grafanaSdkPaths('..') } },
 });
 examplesTsconfig.file.addOverride('ts-node', { require: ['tsconfig-paths/register'] });
 // `pulumi up` in examples/pulumi reads that directory's tsconfig.json only (tsconfig-paths takes `paths` relative to
@@ -129,7 +140,7 @@ new javascript.TypescriptConfig(project, {
   fileName: 'examples/pulumi/tsconfig.json',
   extends: javascript.TypescriptConfigExtends.fromTypescriptConfigs([examplesTsconfig]),
   include: ['*.ts'],
-  compilerOptions: { paths: entryPaths('../..') },
+  compilerOptions: { paths: { ...entryPaths('../..'), ...grafanaSdkPaths('../..') } },
 });
 
 // Two entries: the main one (spec, backends, cdk8s, CLI) and the Pulumi component, so cdk8s users never load @pulumi/*.

@@ -19,7 +19,8 @@ export { ClusterCrdValidation } from './cdk8s/validation';
 export type { ClusterCrdValidationProps, CrdValidationContext } from './cdk8s/validation';
 
 // the definition: props and choices
-export { AnalysisMode, Pause } from './props';
+export { AnalysisMode, Dashboards, Pause } from './props';
+export type { ConfigMapDashboardOptions, GrafanaOperatorDashboardOptions } from './props';
 export type { AnalysisProps, CanaryServiceOptions, CanaryVersionProps, RolloutProps, ScalingProps, SecurityProps, VersionProps } from './props';
 export { Artifact, EnvValue, Guardrail, InstanceType, Routing, ScaleMetric, SeccompProfile } from './spec/choices';
 export type {
@@ -55,6 +56,7 @@ export type {
   ArtifactSpec,
   BentoArtifact,
   CanarySpec,
+  DashboardsSpec,
   EnvVar,
   GuardrailKind,
   GuardrailSpec,
@@ -75,6 +77,7 @@ export type {
   BusinessGuardrailInput,
   CanaryServiceInput,
   CanaryVersionInput,
+  DashboardsInput,
   DriftGuardrailInput,
   DurationInput,
   EnvVarInput,

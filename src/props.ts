@@ -25,6 +25,65 @@ export class Pause {
   ) {}
 }
 
+/** Options of {@link Dashboards.configMap}. */
+export interface ConfigMapDashboardOptions {
+  /**
+   * The label Grafana's dashboard sidecar selects ConfigMaps by.
+   * @default { grafana_dashboard: '1' } (kube-prometheus-stack's sidecar)
+   */
+  readonly label?: Readonly<Record<string, string>>;
+  /**
+   * The Grafana folder (the sidecar makes folders with `provider.foldersFromFilesStructure: true`).
+   * @default - the sidecar's provider folder
+   */
+  readonly folder?: string;
+  /**
+   * The annotation the sidecar reads the folder from (its `folderAnnotation`).
+   * @default 'k8s-sidecar-target-directory'
+   */
+  readonly folderAnnotation?: string;
+}
+
+/** Options of {@link Dashboards.grafanaOperator}. */
+export interface GrafanaOperatorDashboardOptions {
+  /**
+   * Labels of the Grafana instances that load the dashboard.
+   * @default - every Grafana instance of the namespace
+   */
+  readonly instanceSelector?: Readonly<Record<string, string>>;
+  /**
+   * The Grafana folder.
+   * @default - the General folder
+   */
+  readonly folder?: string;
+}
+
+/**
+ * How the service's Grafana dashboard (each version's traffic, errors, latency, pods and guardrails side by side)
+ * reaches Grafana.
+ */
+export class Dashboards {
+  /** A ConfigMap labelled for Grafana's dashboard sidecar (kube-prometheus-stack's `grafana_dashboard: "1"`). */
+  public static configMap(options: ConfigMapDashboardOptions = {}): Dashboards {
+    return new Dashboards({ delivery: 'configmap', ...options });
+  }
+
+  /** A GrafanaDashboard of grafana-operator. */
+  public static grafanaOperator(options: GrafanaOperatorDashboardOptions = {}): Dashboards {
+    return new Dashboards({ delivery: 'grafana-operator', ...options });
+  }
+
+  /** No dashboard. */
+  public static off(): Dashboards {
+    return new Dashboards({ delivery: 'off' });
+  }
+
+  private constructor(
+    /** The spec's input. */
+    public readonly input: Readonly<Record<string, unknown>>,
+  ) {}
+}
+
 /** When guardrails are measured. */
 export class AnalysisMode {
   /** After each stage's pause, for a fixed number of measurements (a step of the rollout). */
@@ -302,6 +361,11 @@ export interface CanaryServiceOptions {
    * @default - true with a rollout, else false
    */
   readonly monitoring?: boolean;
+  /**
+   * The service's Grafana dashboard and how it reaches Grafana.
+   * @default - Dashboards.configMap() where the router has request metrics (istio, nginx), else none
+   */
+  readonly dashboards?: Dashboards;
 }
 
 /**
@@ -491,6 +555,7 @@ export function serviceInputCollecting(
     imageRepository: options.imageRepository,
     rollout: options.rollout ? rolloutFields(options.rollout, check) : undefined,
     monitoring: options.monitoring,
+    dashboards: check.choice(options.dashboards, ['dashboards'], Dashboards, (d) => d.input, 'a Dashboards, e.g. Dashboards.configMap() or Dashboards.off()'),
   });
   return { input, issues: check.issues };
 }

@@ -3,6 +3,7 @@
  */
 import type * as YAML from 'yaml';
 import { Backend, BackendRenderer, KubeObject, measuredPlan, Rendered, TrafficTarget } from './backends';
+import { dashboardObjects, MAX_CONFIGMAP_BYTES } from './backends/common/dashboard';
 import { podMonitor } from './backends/common/monitoring';
 import { runtimeNotes } from './backends/common/runtime';
 import { CanaryServiceOptions, CanaryVersionProps, serviceInputCollecting } from './props';
@@ -202,10 +203,27 @@ export function synthesizeWith(input: unknown, options: SynthesizeOptions, prior
     else warnings.push(backend.monitoringNote ?? `${backend.title}: no version declares a metrics port; no PodMonitor is emitted (declare the image's port)`);
   }
   warnings.push(...sameArtifactWarnings(spec));
-  const objects = [...out.objects, ...routed, ...monitors];
-  const tooLarge = oversizeIssues(spec, objects);
+  const dashboards = dashboardObjects(spec, router.name, backend.name);
+  const objects = [...out.objects, ...routed, ...monitors, ...dashboards];
+  const tooLarge = [...oversizeIssues(spec, objects), ...dashboardSizeIssues(dashboards)];
   if (tooLarge.length > 0) throw new ValidationError(tooLarge);
   return { objects, warnings, spec, ...(out.targets && router.renderer ? { targets: out.targets } : {}) };
+}
+
+/**
+ * A ConfigMap holds at most 1 MiB of data: a dashboard larger than that goes to grafana-operator.
+ * @internal
+ */
+export function dashboardSizeIssues(objects: readonly KubeObject[]): Issue[] {
+  return objects.flatMap((o) => {
+    if (o.kind !== 'ConfigMap') return [];
+    const bytes = Object.values((o as { data?: Record<string, string> }).data ?? {}).reduce((n, v) => n + Buffer.byteLength(v, 'utf8'), 0);
+    if (bytes <= MAX_CONFIGMAP_BYTES) return [];
+    return [{
+      path: ['dashboards'],
+      message: `the dashboard is ${(bytes / 1024 / 1024).toFixed(1)} MiB and a ConfigMap holds at most 1 MiB; deliver it as a GrafanaDashboard (grafana-operator), or leave it off`,
+    }];
+  });
 }
 
 /** The most etcd stores in one object (its default request limit, `--max-request-bytes`): 1.5 MiB. */

@@ -133,7 +133,7 @@ export class ObjectRole {
   public static readonly AUTOSCALING = new ObjectRole('autoscaling');
   /** Analysis of a rollout (Argo AnalysisTemplate). */
   public static readonly ANALYSIS = new ObjectRole('analysis');
-  /** Monitoring (PodMonitor). */
+  /** Monitoring: the PodMonitor, the Grafana dashboard (a ConfigMap or GrafanaDashboard). */
   public static readonly MONITORING = new ObjectRole('monitoring');
 
   private constructor(
@@ -159,6 +159,8 @@ const ROLE_OF_KIND: Readonly<Record<string, ObjectRole>> = {
   HorizontalPodAutoscaler: ObjectRole.AUTOSCALING,
   AnalysisTemplate: ObjectRole.ANALYSIS,
   PodMonitor: ObjectRole.MONITORING,
+  ConfigMap: ObjectRole.MONITORING,
+  GrafanaDashboard: ObjectRole.MONITORING,
 };
 
 /** The role of a rendered object. */

@@ -7,7 +7,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Backend, BACKEND_NAMES, KubeObject } from '../backends';
 import { GATE_EXIT, runGate } from './gate';
-import { formatPlan } from './plan';
+import { PLAN_FORMATS, PlanFormat, renderPlan } from './plan';
+import { dashboardModel } from '../backends/common/dashboard';
 import { ConfigOverrides, loadConfigFile, specOfConfig, synthesizeConfig } from '../config';
 import { validateAgainstCrds } from '../crd';
 import { toYaml } from '../render';
@@ -26,6 +27,9 @@ commands:
   synth      print the manifests as multi-document YAML (or write one file per object with -o DIR)
   validate   print "ok", or one line per problem on stderr (FILE:LINE:COL path: message)
   plan       print the rollout's stages: each version's weight, the pause, the guardrails
+             (--format table, json or mermaid)
+  dashboard  print the service's Grafana dashboard as JSON, for importing by hand (each version's traffic,
+             errors, latency, pods and guardrails side by side)
   route      print the version a key is assigned to (header or query routing)
   gate       run the guardrails against Prometheus now (or --at TIME), one line per guardrail:
              exit 0 promote, 1 roll back, 3 hold, 2 usage or Prometheus unreachable;
@@ -47,6 +51,7 @@ options:
   --rollback                  synth/validate: the manifests with every canary at 0
   --crds PATH                 synth/validate: also check the output against the CRDs your cluster has
                               (a file or folder of CRD YAML, e.g. from \`kubectl get crd -o yaml\`)
+  --format FORMAT             plan only: ${PLAN_FORMATS.join(' | ')} (default: table)
   --key VALUE                 route only: print the version VALUE is assigned to
   --keys-file FILE            route only: one key a line in, one "KEY VERSION" line out
   --prometheus URL            gate only: the Prometheus the guardrails query, e.g. http://localhost:9090
@@ -59,7 +64,7 @@ exit codes: 0 success, 1 invalid input, 2 usage error (gate: 0 promote, 1 roll b
 
 class UsageError extends Error {}
 
-const COMMANDS = ['synth', 'validate', 'plan', 'route', 'gate'] as const;
+const COMMANDS = ['synth', 'validate', 'plan', 'dashboard', 'route', 'gate'] as const;
 type Command = (typeof COMMANDS)[number];
 
 interface Args {
@@ -72,6 +77,7 @@ interface Args {
   promote?: string;
   rollback: boolean;
   crds?: string;
+  format: PlanFormat;
   gate: { prometheus?: string; at?: string; from?: string; to?: string; step?: string };
   overrides: ConfigOverrides;
 }
@@ -94,6 +100,7 @@ const VALUE_FLAGS: Record<string, string> = {
   '--stage': 'stage',
   '--promote': 'promote',
   '--crds': 'crds',
+  '--format': 'format',
   '--prometheus': 'prometheus',
   '--at': 'at',
   '--from': 'from',
@@ -108,9 +115,10 @@ const CHOICES: Record<string, readonly string[]> = {
   kserveMode: ['standard', 'knative'],
   kserveStrategy: ['canary', 'per-version'],
   router: ROUTER_NAMES,
+  format: PLAN_FORMATS,
 };
 
-const FLAG_OF: Record<string, string> = { backend: '--backend', kserveMode: '--kserve-mode', kserveStrategy: '--kserve-strategy', router: '--router' };
+const FLAG_OF: Record<string, string> = { backend: '--backend', kserveMode: '--kserve-mode', kserveStrategy: '--kserve-strategy', router: '--router', format: '--format' };
 
 function parseArgs(argv: readonly string[]): Args | 'help' {
   if (argv.length === 0) throw new UsageError('missing command');
@@ -155,6 +163,7 @@ function parseArgs(argv: readonly string[]): Args | 'help' {
     throw new UsageError('--stage, --promote and --rollback are for synth and validate (and --stage for gate)');
   }
   if (values.crds !== undefined && command !== 'synth' && command !== 'validate') throw new UsageError('--crds is for synth and validate');
+  if (values.format !== undefined && command !== 'plan') throw new UsageError('--format is for plan only');
   if (state.length > 1) throw new UsageError(`--${state.join(' and --')} ask for different states; give one of them`);
   if (values.stage !== undefined && !/^[1-9]\d{0,2}$/.test(values.stage)) {
     throw new UsageError(`--stage takes a stage number from 1 (see \`canary-inference plan\`), got ${JSON.stringify(values.stage)}`);
@@ -164,7 +173,7 @@ function parseArgs(argv: readonly string[]): Args | 'help' {
       throw new UsageError(`unknown value ${JSON.stringify(values[k])} for ${FLAG_OF[k]}; use ${allowed.join(', ')}`);
     }
   }
-  const { file, output, key, keysFile, stage, promote, crds, prometheus, at, from, to, step, ...overrides } = values;
+  const { file, output, key, keysFile, stage, promote, crds, format, prometheus, at, from, to, step, ...overrides } = values;
   return {
     command: command as Command,
     file,
@@ -175,6 +184,7 @@ function parseArgs(argv: readonly string[]): Args | 'help' {
     promote,
     rollback: switches.has('rollback'),
     crds,
+    format: (format ?? 'table') as PlanFormat,
     gate: { prometheus, at, from, to, step },
     overrides: { ...overrides, words: 'flags' },
   };
@@ -266,12 +276,17 @@ export function main(argv: readonly string[], io: CliIo): number {
     const config = loadConfigFile(args.file, args.overrides);
     if (args.command === 'route') return route(args, specOfConfig(config), io);
     const rendered = synthesizeConfig(config, { stage: args.stage, promote: args.promote, rollback: args.rollback || undefined });
+    if (args.command === 'dashboard') {
+      // the dashboard whatever its delivery (kubernetes.dashboards), for importing into Grafana by hand
+      io.stdout(`${JSON.stringify(dashboardModel(rendered.spec, config.router, config.backend), null, 2)}\n`);
+      return 0;
+    }
     if (args.command === 'plan') {
       // the spec says when there is no plan (no rollout, no canary), in the file's words
       const backend = Backend.of(config.backend, { kserveMode: config.kserveMode, kserveStrategy: config.kserveStrategy });
       let plan: string;
       try {
-        plan = formatPlan(rendered.spec, config.router, backend.renderer.title);
+        plan = renderPlan(args.format, rendered.spec, config.router, backend.renderer);
       } catch (e) {
         if (e instanceof ValidationError) throw new ValidationError(config.toFileIssues(e.issues));
         throw e;

@@ -446,6 +446,23 @@ function toSpecInput(cfg: FileConfig, overrides: ConfigOverrides, map: PathMap):
     input.monitoring = k8s.monitoring;
     map.set(['monitoring'], ['kubernetes', 'monitoring']);
   }
+  // the dashboard: how it is delivered (a ConfigMap when only its settings are given), and its settings
+  const dashboardKeys = [
+    ['label', 'dashboard_label'],
+    ['folder', 'dashboard_folder'],
+    ['folderAnnotation', 'dashboard_folder_annotation'],
+    ['instanceSelector', 'grafana_instance_selector'],
+  ] as const;
+  if (k8s.dashboards !== undefined || dashboardKeys.some(([, f]) => k8s[f] !== undefined)) {
+    const dashboards: Record<string, unknown> = { delivery: k8s.dashboards ?? 'configmap' };
+    map.set(['dashboards'], ['kubernetes', 'dashboards']);
+    map.set(['dashboards', 'delivery'], ['kubernetes', 'dashboards']);
+    for (const [key, fileKey] of dashboardKeys) {
+      map.set(['dashboards', key], ['kubernetes', fileKey]);
+      if (k8s[fileKey] !== undefined) dashboards[key] = k8s[fileKey];
+    }
+    input.dashboards = dashboards;
+  }
   return input;
 }
 

@@ -164,6 +164,11 @@ export const fileSchema = z.strictObject({
       hosts: z.array(z.string()).optional(),
       istio_filter_namespace: leaf.optional(),
       monitoring: leaf.optional(),
+      dashboards: leaf.optional(),
+      dashboard_label: leaf.optional(),
+      dashboard_folder: leaf.optional(),
+      dashboard_folder_annotation: leaf.optional(),
+      grafana_instance_selector: leaf.optional(),
     })
     .optional(),
 });

@@ -556,6 +556,8 @@ function createResource(name: string, obj: KubeObject, opts: pulumi.CustomResour
   const { apiVersion, kind, metadata, ...rest } = obj;
   const body = { metadata, ...rest };
   switch (`${apiVersion}/${kind}`) {
+    case 'v1/ConfigMap':
+      return new k8s.core.v1.ConfigMap(name, body as k8s.core.v1.ConfigMapArgs, opts);
     case 'v1/Service':
       return new k8s.core.v1.Service(name, body as k8s.core.v1.ServiceArgs, opts);
     case 'autoscaling/v2/HorizontalPodAutoscaler':

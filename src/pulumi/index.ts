@@ -12,7 +12,8 @@ export { Artifact, EnvValue } from './inputs';
 export type { CanaryServiceArgs, CanaryVersionArgs, ImageArtifactArgs, ModelArtifactArgs, VersionArgs } from './inputs';
 
 // the definition's other choices and props, as in the main entry
-export { AnalysisMode, Pause } from '../props';
+export { AnalysisMode, Dashboards, Pause } from '../props';
+export type { ConfigMapDashboardOptions, GrafanaOperatorDashboardOptions } from '../props';
 export type { AnalysisProps, CanaryServiceOptions, CanaryVersionProps, RolloutProps, ScalingProps, SecurityProps, VersionProps } from '../props';
 export type { RoutingInput } from '../spec/input';
 export { Guardrail, InstanceType, Routing, ScaleMetric, SeccompProfile } from '../spec/choices';

@@ -157,6 +157,15 @@ export interface RolloutInput {
   readonly guardrails?: GuardrailsInput;
 }
 
+/** How a Grafana dashboard reaches Grafana. */
+export interface DashboardsInput {
+  readonly delivery: 'configmap' | 'grafana-operator' | 'off';
+  readonly label?: Readonly<Record<string, string>>;
+  readonly folder?: string;
+  readonly folderAnnotation?: string;
+  readonly instanceSelector?: Readonly<Record<string, string>>;
+}
+
 /** The whole input of one canary inference service. */
 export interface CanaryServiceInput {
   readonly name: string;
@@ -167,5 +176,6 @@ export interface CanaryServiceInput {
   readonly routing?: RoutingInput;
   readonly rollout?: RolloutInput;
   readonly monitoring?: boolean;
+  readonly dashboards?: DashboardsInput;
   readonly imageRepository?: string;
 }

@@ -185,6 +185,22 @@ export interface CanarySpec {
   readonly rollout?: RolloutPlan;
   /** Whether to emit a per-version monitor (default: with a rollout). */
   readonly monitoring: boolean;
+  /** How the service's Grafana dashboard is delivered, when declared (else: a ConfigMap where the router has request metrics). */
+  readonly dashboards?: DashboardsSpec;
+}
+
+/** How a Grafana dashboard reaches Grafana. */
+export interface DashboardsSpec {
+  /** A ConfigMap for Grafana's dashboard sidecar, a GrafanaDashboard for grafana-operator, or none. */
+  readonly delivery: 'configmap' | 'grafana-operator' | 'off';
+  /** The ConfigMap's label the sidecar selects (default `grafana_dashboard: "1"`). */
+  readonly label?: Readonly<Record<string, string>>;
+  /** The Grafana folder. */
+  readonly folder?: string;
+  /** The sidecar's folder annotation (default `k8s-sidecar-target-directory`). */
+  readonly folderAnnotation?: string;
+  /** grafana-operator: the labels of the Grafana instances that load the dashboard (default: every instance of the namespace). */
+  readonly instanceSelector?: Readonly<Record<string, string>>;
 }
 
 /** Main first, then the canaries, then the mirror. */

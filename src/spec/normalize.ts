@@ -131,6 +131,7 @@ export function normalizeServiceCollecting(input: unknown, options: NormalizeOpt
     ...(mirrors.length > 0 ? { mirror: mirrors[0] } : {}),
     ...(rollout ? { rollout } : {}),
     monitoring: data.monitoring ?? rolloutInput !== undefined,
+    ...(data.dashboards ? { dashboards: stripUndefined(data.dashboards) as CanarySpec['dashboards'] } : {}),
   };
   return { spec, issues: issues.issues, dropped };
 }

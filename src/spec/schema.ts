@@ -310,6 +310,18 @@ export const serviceSchema = z.strictObject({
   routing: routingSchema.optional(),
   rollout: rolloutSchema.optional(),
   monitoring: z.boolean({ error: expect('true or false') }).optional(),
+  dashboards: z
+    .strictObject({
+      delivery: z.enum(['configmap', 'grafana-operator', 'off'], { error: expect('"configmap", "grafana-operator" or "off"') }),
+      label: z
+        .record(z.string(), z.string({ error: expect('a string', 'quote it, e.g. "1"') }), { error: expect('a map of one label, e.g. {grafana_dashboard: "1"}') })
+        .refine((m) => Object.keys(m).length === 1, { error: expect('a map of exactly one label, e.g. {grafana_dashboard: "1"}') })
+        .optional(),
+      folder: z.string({ error: expect('a Grafana folder name') }).min(1, { error: expect('a non-empty folder name') }).optional(),
+      folderAnnotation: z.string({ error: expect('an annotation name') }).min(1, { error: expect('a non-empty annotation name') }).optional(),
+      instanceSelector: z.record(z.string(), z.string({ error: expect('a string') }), { error: expect('a map of labels of the Grafana instances') }).optional(),
+    })
+    .optional(),
   imageRepository: z
     .string({ error: expect('an image repository such as "ghcr.io/acme"') })
     .regex(REPOSITORY, { error: expect('an image repository such as "ghcr.io/acme" (no tag)') })

@@ -166,7 +166,8 @@ describe('Seldon Core v1', () => {
     expect(problems(input, V1)).toEqual([expect.stringMatching(/^routing\.type: .*router "native" does not; use router "istio", or routing "random"/)]);
     const { objects } = synthesize(input, { backend: V1, router: Router.istio() });
     expectValidManifests(objects);
-    expect(objects.map((o) => o.kind)).toEqual(['SeldonDeployment', 'Service', 'VirtualService', 'EnvoyFilter']);
+    // with Istio's request metrics, the service's dashboard comes along
+    expect(objects.map((o) => o.kind)).toEqual(['SeldonDeployment', 'Service', 'VirtualService', 'EnvoyFilter', 'ConfigMap']);
     const vs: any = objects[2];
     const hosts = new Set(vs.spec.http.flatMap((r: any) => r.route.map((d: any) => `${d.destination.host}:${d.destination.port.number}`)));
     expect([...hosts].sort()).toEqual(['fraud-c:8000', 'fraud-main:8000']);

@@ -238,6 +238,7 @@ describe('CanaryInferenceService with a router', () => {
       'Service/svc/ml',
       'VirtualService/svc/ml',
       'EnvoyFilter/svc-ml-canary-assignment/istio-system',
+      'ConfigMap/svc-dashboard/ml',
     ]);
     const counts: Record<string, number> = { main: 0, v2: 0 };
     for (let i = 0; i < 2000; i++) counts[service.versionFor(`user-${i}`)]++;

@@ -86,6 +86,7 @@ describe('CanaryInferenceService with a rollout on Argo Rollouts', () => {
       'DestinationRule/fraud',
       'AnalysisTemplate/fraud',
       'PodMonitor/fraud',
+      'ConfigMap/fraud-dashboard',
     ]);
     for (const m of manifests) expect(m.metadata.namespace).toBe('ml');
 

@@ -278,7 +278,7 @@ describe('canary-inference validate', () => {
 describe('usage errors', () => {
   test.each([
     [[], 'missing command'],
-    [['deploy', '-f', 'x.yaml'], 'unknown command "deploy"; use synth, validate, plan, route'],
+    [['deploy', '-f', 'x.yaml'], 'unknown command "deploy"; use synth, validate, plan, dashboard, route, gate'],
     [['synth', '-f', 'x.yaml', '--kserve-strategy', 'blue-green'], 'unknown value "blue-green" for --kserve-strategy; use canary, per-version'],
     [['synth', '-f', 'x.yaml', '--key', 'k'], '--key and --keys-file are for route only'],
     [['route', '-f', 'x.yaml', '--key', 'k', '--keys-file', 'keys.txt'], 'route needs one of --key VALUE or --keys-file FILE'],

@@ -63,6 +63,7 @@ describe('the rollout file on Argo Rollouts (the acceptance case)', () => {
       'HorizontalPodAutoscaler/fraud-detector',
       'AnalysisTemplate/fraud-detector',
       'PodMonitor/fraud-detector',
+      'ConfigMap/fraud-detector-dashboard',
     ]);
     expect(objects.every((o) => o.metadata.namespace === 'ml')).toBe(true);
   });

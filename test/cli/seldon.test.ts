@@ -45,7 +45,8 @@ describe('--backend seldon', () => {
     expect(run.code).toBe(0);
     const objects = docs(run.stdout);
     expectValidManifests(objects);
-    expect(objects.map((o) => o.kind)).toEqual(['SeldonDeployment', 'Service', 'VirtualService', 'EnvoyFilter']);
+    // with Istio's request metrics, the service's dashboard comes along
+    expect(objects.map((o) => o.kind)).toEqual(['SeldonDeployment', 'Service', 'VirtualService', 'EnvoyFilter', 'ConfigMap']);
     const hosts = new Set(objects[2].spec.http.flatMap((r: any) => r.route.map((d: any) => d.destination.host)));
     expect([...hosts].sort()).toEqual(['summarization-blel-a', 'summarization-blel-b', 'summarization-blel-main']);
   });

@@ -39,6 +39,7 @@ describe('examples/cdk8s', () => {
       'HorizontalPodAutoscaler/fraud-detector',
       'AnalysisTemplate/fraud-detector',
       'PodMonitor/fraud-detector',
+      'ConfigMap/fraud-detector-dashboard',
       'InferenceService/summarization-blel',
     ]);
     expect(objects.every((o) => o.metadata.namespace === 'ml')).toBe(true);

@@ -92,14 +92,15 @@ describe('CanaryInferenceService (Pulumi) from a canary file, for every backend'
     ['summarization-models.yaml', {}, ['InferenceService']],
     ['summarization-models.yaml', { backend: 'seldon' }, ['SeldonDeployment']],
     ['summarization-models.yaml', { backend: 'seldon-v2' }, ['Model', 'Model', 'Model', 'Server', 'Server', 'Server', 'Experiment']],
-    ['summarization-models.yaml', { backend: 'kserve', router: 'istio' }, ['InferenceService', 'InferenceService', 'InferenceService', 'Service', 'VirtualService']],
-    ['summarization-header.yaml', {}, ['InferenceService', 'InferenceService', 'InferenceService', 'Service', 'VirtualService', 'EnvoyFilter']],
-    ['summarization-query.yaml', {}, ['SeldonDeployment', 'Service', 'VirtualService', 'EnvoyFilter']],
+    // with Istio's request metrics, a dashboard ConfigMap comes along
+    ['summarization-models.yaml', { backend: 'kserve', router: 'istio' }, ['InferenceService', 'InferenceService', 'InferenceService', 'Service', 'VirtualService', 'ConfigMap']],
+    ['summarization-header.yaml', {}, ['InferenceService', 'InferenceService', 'InferenceService', 'Service', 'VirtualService', 'EnvoyFilter', 'ConfigMap']],
+    ['summarization-query.yaml', {}, ['SeldonDeployment', 'Service', 'VirtualService', 'EnvoyFilter', 'ConfigMap']],
     ['summarization-knative.yaml', {}, ['InferenceService']],
     [
       'fraud-detector-rollout.yaml',
       {},
-      ['Rollout', 'Service', 'Service', 'Service', 'VirtualService', 'DestinationRule', 'HorizontalPodAutoscaler', 'AnalysisTemplate', 'PodMonitor'],
+      ['Rollout', 'Service', 'Service', 'Service', 'VirtualService', 'DestinationRule', 'HorizontalPodAutoscaler', 'AnalysisTemplate', 'PodMonitor', 'ConfigMap'],
     ],
   ])('%s with %j creates one resource per rendered object, with the same inputs', async (file, overrides, kinds) => {
     const expected = synthesizeConfigFile(path.join(EXAMPLES, file), overrides).objects;
@@ -153,6 +154,7 @@ describe('CanaryInferenceService (Pulumi) from a canary file, for every backend'
       'HorizontalPodAutoscaler',
       'CustomResource',
       'CustomResource',
+      'ConfigMap',
     ]);
     expect(svc.warnings.join('\n')).toContain('apply main first');
   });
@@ -211,6 +213,8 @@ describe('CanaryInferenceService (Pulumi) from code', () => {
     'VirtualService/ml/recommender',
     // the EnvoyFilter runs in the mesh's root namespace so every caller's sidecar hashes the header
     'EnvoyFilter/istio-system/recommender-ml-canary-assignment',
+    // with Istio's request metrics, the dashboard for Grafana's sidecar
+    'ConfigMap/ml/recommender-dashboard',
   ];
 
   test('args are the constructs\' props; versions by name; namespace in the args, provider through the options', async () => {
@@ -364,7 +368,7 @@ describe('values from other resources (pulumi.Input)', () => {
     expectNoStandIn(withOutput);
     expectValidManifests(withOutput.map((r) => r.inputs));
     const namespaces = withOutput.map((r) => `${r.inputs.kind} ${r.inputs.metadata.namespace}`);
-    expect(namespaces.sort()).toEqual(['EnvoyFilter istio-system', 'InferenceService team-a', 'InferenceService team-a', 'Service team-a', 'VirtualService team-a']);
+    expect(namespaces.sort()).toEqual(['ConfigMap team-a', 'EnvoyFilter istio-system', 'InferenceService team-a', 'InferenceService team-a', 'Service team-a', 'VirtualService team-a']);
     const envoyFilter = withOutput.find((r) => r.inputs.kind === 'EnvoyFilter')!;
     expect(envoyFilter.inputs.metadata.name).toBe('recommender-team-a-canary-assignment');
     expect(JSON.stringify(envoyFilter.inputs.spec)).toContain('[\\"recommender.team-a.svc.cluster.local\\"] = true');
@@ -460,7 +464,7 @@ describe('values from other resources (pulumi.Input)', () => {
     expect(await resolve(program.namespace)).toBe('team-a');
     expect(await resolve(program.versions)).toEqual({ main: { role: 'main', weight: 90 }, v2: { role: 'canary', weight: 10 } });
     expect(resources.map((r) => r.inputs.kind).sort()).toEqual(
-      ['AnalysisTemplate', 'DestinationRule', 'HorizontalPodAutoscaler', 'PodMonitor', 'Rollout', 'Service', 'Service', 'Service', 'VirtualService'].sort(),
+      ['AnalysisTemplate', 'ConfigMap', 'DestinationRule', 'HorizontalPodAutoscaler', 'PodMonitor', 'Rollout', 'Service', 'Service', 'Service', 'VirtualService'].sort(),
     );
     for (const r of resources) expect(r.inputs.metadata.namespace).toBe('team-a');
     expectNoStandIn(resources);

@@ -54,6 +54,7 @@ test('a namespace not known at preview: every resource is there, its namespace (
   // then
   const resources = created.filter((c) => c.name.startsWith('rec-'));
   expect(resources.map((r) => `${r.inputs.kind} ${JSON.stringify(r.inputs.metadata.name)} ${JSON.stringify(r.inputs.metadata.namespace)}`).sort()).toEqual([
+    `ConfigMap "rec-dashboard" ${JSON.stringify(UNKNOWN)}`,
     `EnvoyFilter ${JSON.stringify(UNKNOWN)} "istio-system"`,
     `InferenceService "rec-main" ${JSON.stringify(UNKNOWN)}`,
     `InferenceService "rec-v2" ${JSON.stringify(UNKNOWN)}`,

@@ -54,6 +54,7 @@ describe('Istio router on KServe (per-version strategy)', () => {
       'Service/summarization-blel',
       'VirtualService/summarization-blel',
       'EnvoyFilter/summarization-blel-canary-assignment',
+      'ConfigMap/summarization-blel-dashboard',
     ]);
     const max = objects.slice(0, 3).map((o) => [o.spec.predictor.minReplicas, o.spec.predictor.maxReplicas]);
     expect(max).toEqual([

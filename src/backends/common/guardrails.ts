@@ -144,6 +144,49 @@ export function guardrailQuery(g: GuardrailSpec, router: string, plan: RolloutPl
   return q === undefined ? undefined : guarded(q, plan, router);
 }
 
+/** A version's side of the comparison: a canary's, or main's (the stable side). */
+export type VersionSide = 'canary' | 'stable';
+
+/**
+ * A query built for the canary, turned to select one side: the stable side reads the same series of main's
+ * pods (`stable-version`; ingress-nginx: the requests the canary Ingress did not take).
+ */
+function onSide(query: string, router: string, side: VersionSide): string {
+  if (side === 'canary') return query;
+  const m = REQUEST_METRICS[router];
+  const swapped = query.replace(/\{\{\s*args\.canary-version\s*\}\}/g, '{{args.stable-version}}');
+  return m && router === 'nginx' ? swapped.split(m.canary).join(NGINX_STABLE) : swapped;
+}
+
+/** ingress-nginx: a request the canary Ingress did not take has an empty `canary` label. */
+const NGINX_STABLE = 'namespace="{{args.namespace}}", ingress="{{args.service}}", canary=""';
+
+/**
+ * A guardrail's query for one side, for drawing each version's series: the exact query the guardrail runs, for a
+ * canary; the same measurement of main's series, for main. Undefined where the side has none (the business metric
+ * compares a canary with main: main's own delta is 0 by definition) or nothing measures the guardrail.
+ */
+export function guardrailQueryFor(g: GuardrailSpec, router: string, plan: RolloutPlan, side: VersionSide): string | undefined {
+  if (side === 'stable' && g.kind === 'businessMetricDelta') return undefined;
+  const q = guardrailQuery(g, router, plan);
+  return q === undefined ? undefined : onSide(q, router, side);
+}
+
+/** Requests per second one side serves, from the router's request metrics; undefined for a router without them. */
+export function requestRateQuery(router: string, plan: RolloutPlan, side: VersionSide): string | undefined {
+  const m = REQUEST_METRICS[router];
+  return m ? onSide(`sum(rate(${m.requests}{${m.canary}}[${rateWindow(plan)}]))`, router, side) : undefined;
+}
+
+/**
+ * Ready pods of one version, from kube-state-metrics (its pod labels `app.kubernetes.io/name` and `version` must be
+ * allowlisted: `--metric-labels-allowlist=pods=[app.kubernetes.io/name,version]`).
+ */
+export function readyPodsQuery(side: VersionSide): string {
+  const labels = `namespace="{{args.namespace}}", label_${targetLabel(NAME_LABEL)}="{{args.service}}", label_${targetLabel(VERSION_LABEL)}="{{args.${side}-version}}"`;
+  return `sum(kube_pod_status_ready{namespace="{{args.namespace}}", condition="true"} * on(namespace, pod) group_left() max by (namespace, pod) (kube_pod_labels{${labels}})) or on() vector(0)`;
+}
+
 /** The query with its placeholders filled in. */
 export function withArgs(query: string, args: Readonly<Record<string, string>>): string {
   return query.replace(/\{\{\s*args\.([^}\s]+)\s*\}\}/g, (whole, name: string) => args[name] ?? whole);
