@@ -363,7 +363,7 @@ export interface CanaryServiceOptions {
   readonly monitoring?: boolean;
   /**
    * The service's Grafana dashboard and how it reaches Grafana.
-   * @default - Dashboards.configMap() where the router has request metrics (istio, nginx), else none
+   * @default - Dashboards.configMap() where there are request metrics (router istio or nginx, or bentos under the PodMonitor), else none
    */
   readonly dashboards?: Dashboards;
 }

@@ -292,6 +292,12 @@ function scenario(): string {
     ]);
     add('nginx_ingress_controller_request_duration_seconds', 'histogram', histogramSeries('nginx_ingress_controller_request_duration_seconds', nginx, [0.05, 0.1, 0.25, 0.5], v.rps, (le) => Math.min(1, le / 0.25), FROM, NOW, STEP));
     const pod = { namespace: NAMESPACE, app_kubernetes_io_name: SERVICE, version: v.name };
+    // BentoML's own metrics, as the PodMonitor scrapes them (its target labels on every series)
+    add('bentoml_service_request', 'counter', [
+      counterSeries('bentoml_service_request_total', { ...pod, endpoint: '/predict', http_response_code: '200' }, v.rps - v.errors, FROM, NOW, STEP),
+      counterSeries('bentoml_service_request_total', { ...pod, endpoint: '/predict', http_response_code: '500' }, v.errors, FROM, NOW, STEP),
+    ]);
+    add('bentoml_service_request_duration_seconds', 'histogram', histogramSeries('bentoml_service_request_duration_seconds', { ...pod, endpoint: '/predict' }, [0.05, 0.1, 0.25, 0.5], v.rps, (le) => Math.min(1, le / 0.25), FROM, NOW, STEP));
     add('model_prediction_psi', 'gauge', [gaugeSeries('model_prediction_psi', { ...pod, pod: `${v.name}-0` }, v.name === 'main' ? 0.02 : 0.05, FROM, NOW, STEP)]);
     add('predictions_total', 'counter', [counterSeries('predictions_total', pod, v.rps, FROM, NOW, STEP)]);
     add('conversions_total', 'counter', [counterSeries('conversions_total', pod, v.rps * 0.05, FROM, NOW, STEP)]);
@@ -345,6 +351,28 @@ describeWithPrometheus('the dashboard queries on a real Prometheus', () => {
     expect(values.get('Guardrail: prediction drift (PSI)/main')).toBeCloseTo(0.02, 5);
     expect(values.get('Guardrail: prediction drift (PSI)/v2')).toBeCloseTo(0.05, 5);
     expect(name).toBeDefined();
+  });
+
+  test('without a router\'s metrics, the bentos\' own (scraped by the PodMonitor): one series per version', async () => {
+    const rollout = { stages: [5, 10, 25, 50, 100], pause: '5m', guardrails: { predictionDriftPsi: GUARDRAILS.predictionDriftPsi, businessMetricDelta: GUARDRAILS.businessMetricDelta } };
+    const out = synthesize(fraudDetector({ rollout }), { backend: Backend.argoRollouts() });
+    const d = dashboardOf(out.objects);
+    expectWellFormed(d);
+    const targets = d.panels.filter((p: any) => p.type === 'timeseries').flatMap((p: any) => p.targets.map((t: any) => ({ panel: p.title, version: t.legendFormat, expr: t.expr })));
+    expect([...new Set(targets.map((t: any) => t.panel))]).toEqual([
+      'Requests per second', 'Error rate (5xx)', 'p99 latency', 'Ready pods', 'Guardrail: prediction drift (PSI)', 'Guardrail: business metric, canary against main',
+    ]);
+    expect(promtoolCheckRules(targets.map((t: any) => t.expr)).ok).toBe(true);
+    const values = new Map<string, number>();
+    for (const t of targets) {
+      const r = await prometheus.query(t.expr.split('$namespace').join(NAMESPACE), NOW);
+      expect({ panel: t.panel, version: t.version, series: r.result.length }).toEqual({ panel: t.panel, version: t.version, series: 1 });
+      values.set(`${t.panel}/${t.version}`, Number(r.result[0].value[1]));
+    }
+    expect(values.get('Requests per second/main')).toBeCloseTo(19, 0);
+    expect(values.get('Requests per second/v2')).toBeCloseTo(1, 1);
+    expect(values.get('Error rate (5xx)/v2')!).toBeCloseTo(0.01, 3);
+    expect(values.get('p99 latency/main')!).toBeGreaterThan(0);
   });
 
   test('the guardrail panels hold the exact queries the AnalysisTemplate runs for the canary', () => {

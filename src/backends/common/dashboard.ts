@@ -14,7 +14,7 @@ import type * as Timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import { fnv1a32 } from '../../routers/assignment';
 import { CanarySpec, goDuration, GuardrailSpec, parseRollout, RolloutPlan, stagePlan, Version } from '../../spec';
 import { KubeObject } from '../types';
-import { guardrailQueryFor, hasRequestMetrics, readyPodsQuery, requestRateQuery, VersionSide, withArgs } from './guardrails';
+import { bentoRequestQueries, guardrailQueryFor, hasRequestMetrics, readyPodsQuery, requestRateQuery, VersionSide, withArgs } from './guardrails';
 import { objectLabels } from './pod';
 
 /** The sidecar's label of kube-prometheus-stack (its `grafana.sidecar.dashboards.label` and `labelValue`). */
@@ -48,9 +48,17 @@ function grafana(): Sdk {
   /* eslint-enable @typescript-eslint/no-require-imports */
 }
 
-/** Whether the service gets a dashboard (and how): as declared, else a ConfigMap where the router has request metrics. */
+/** Whether the model servers' own request metrics are scraped: every version a bento, with the PodMonitor. */
+function bentoMetrics(spec: CanarySpec): boolean {
+  return spec.monitoring && [spec.main, ...spec.canaries].every((v) => v.artifact.kind === 'bento');
+}
+
+/**
+ * Whether the service gets a dashboard (and how): as declared, else a ConfigMap where it has request metrics
+ * (the router's, or BentoML's own under the PodMonitor).
+ */
 export function dashboardDelivery(spec: CanarySpec, router: string): 'configmap' | 'grafana-operator' | 'off' {
-  return spec.dashboards?.delivery ?? (hasRequestMetrics(router) ? 'configmap' : 'off');
+  return spec.dashboards?.delivery ?? (hasRequestMetrics(router) || bentoMetrics(spec) ? 'configmap' : 'off');
 }
 
 /** One query of a panel: the version it draws, and the PromQL. */
@@ -109,6 +117,11 @@ export function dashboardPanels(spec: CanarySpec, router: string, backend: strin
     panels.push({ title: 'Requests per second', unit: 'reqps', queries: perVersion(spec, (side) => requestRateQuery(router, plan, side)) });
     panels.push({ title: 'Error rate (5xx)', unit: 'percentunit', queries: perVersion(spec, (side) => guardrailQueryFor(errorRate, router, bare, side)) });
     panels.push({ title: 'p99 latency', unit: 'ms', queries: perVersion(spec, (side) => guardrailQueryFor(latency, router, bare, side)) });
+  } else if (bentoMetrics(spec)) {
+    // no router's metrics: the bentos' own, as the PodMonitor scrapes them
+    panels.push({ title: 'Requests per second', unit: 'reqps', queries: perVersion(spec, (side) => bentoRequestQueries(plan, side).rate) });
+    panels.push({ title: 'Error rate (5xx)', unit: 'percentunit', queries: perVersion(spec, (side) => bentoRequestQueries(plan, side).errorRate) });
+    panels.push({ title: 'p99 latency', unit: 'ms', queries: perVersion(spec, (side) => bentoRequestQueries(plan, side).p99) });
   }
   // the Seldon Core v2 models run in shared servers: no pods of their own to count
   if (backend !== 'seldon-v2') {

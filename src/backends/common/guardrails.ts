@@ -179,6 +179,23 @@ export function requestRateQuery(router: string, plan: RolloutPlan, side: Versio
 }
 
 /**
+ * BentoML's own request metrics (`bentoml_service_*`, the v2 configuration's `api_server.metrics.namespace`;
+ * bentoml src/_bentoml_impl/server/app.py with src/bentoml/_internal/server/http/instruments.py
+ * RunnerTrafficMetricsMiddleware), scraped by the PodMonitor: one side's request rate, 5xx rate and p99 in
+ * milliseconds, for a service without a router's metrics.
+ */
+export function bentoRequestQueries(plan: RolloutPlan, side: VersionSide): { rate: string; errorRate: string; p99: string } {
+  const w = rateWindow(plan);
+  const sel = podSelector(side);
+  const total = `bentoml_service_request_total{${sel}}`;
+  return {
+    rate: `sum(rate(${total}[${w}]))`,
+    errorRate: `((sum(rate(bentoml_service_request_total{${sel}, http_response_code=~"5.."}[${w}])) or on() vector(0)) / sum(rate(${total}[${w}]))) or on() vector(NaN)`,
+    p99: `(1000 * histogram_quantile(0.99, sum by (le) (rate(bentoml_service_request_duration_seconds_bucket{${sel}}[${w}])))) or on() vector(NaN)`,
+  };
+}
+
+/**
  * Ready pods of one version, from kube-state-metrics (its pod labels `app.kubernetes.io/name` and `version` must be
  * allowlisted: `--metric-labels-allowlist=pods=[app.kubernetes.io/name,version]`).
  */
