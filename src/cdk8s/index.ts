@@ -4,11 +4,11 @@
 import { ApiObject, Chart, JsonPatch, Lazy, Names } from 'cdk8s';
 import { Construct } from 'constructs';
 import { analysisTemplate, analysisTemplateIssues, Backend, KubeObject, measuredPlan } from '../backends';
-import { ConfigOverrides, LoadedConfig, loadConfigFile, specOfConfig, synthesizeConfig } from '../config';
+import { ConfigOverrides, ConfigSynthesizeOptions, LoadedConfig, loadConfigFile, specOfConfig, synthesizeConfig } from '../config';
 import { AnalysisMode, AnalysisProps, analysisInput, CanaryServiceOptions, CanaryVersionProps, serviceInput } from '../props';
 import { Synthesized, synthesizeProps } from '../render';
 import { assignKey, Router } from '../routers';
-import { formatIssue, InstanceTypeCatalog, normalizeService, parseRollout, ValidationError } from '../spec';
+import { formatIssue, normalizeService, parseRollout, ValidationError } from '../spec';
 
 /** The problems `render` reports, one line each, for a construct's validation. */
 function problemsOf(render: () => unknown): string[] {
@@ -31,27 +31,7 @@ interface FileSource {
 const FILE = Symbol('canary-inference.file');
 
 /** Options of {@link CanaryInferenceService.fromConfigFile}: the file's `kubernetes:` settings, and what code can add. */
-export interface ConfigFileOptions extends ConfigOverrides {
-  /**
-   * Instance types the file's versions may name (a platform's catalog).
-   * @default InstanceTypeCatalog.defaults()
-   */
-  readonly instanceTypes?: InstanceTypeCatalog;
-  /**
-   * Render this stage of the rollout (1-based), for backends without a rollout controller.
-   * @default - the weights as declared
-   */
-  readonly stage?: number;
-  /**
-   * Render the state after promoting this canary version to main.
-   * @default - no promotion
-   */
-  readonly promote?: string;
-  /**
-   * Render the rolled-back state: every canary at weight 0.
-   * @default false
-   */
-  readonly rollback?: boolean;
+export interface ConfigFileOptions extends ConfigOverrides, ConfigSynthesizeOptions {
   /**
    * Fail `cdk8s synth` on the rendering's warnings instead of printing them.
    * @default false

@@ -12,32 +12,62 @@ import { CanarySpec, ConfigFileError, describeValue, InstanceTypeCatalog, Issue,
 import type { FileConfig, FileEnv, FileService, FileVersion } from './schema';
 import { isUnder, parseSalvaging } from '../spec/zod-issues';
 
-/** Settings of the file's `kubernetes:` block that flags and code can override (camelCase). */
+/** Settings of the file's `kubernetes:` block that flags and code can override (camelCase; each wins over the file). */
 export interface ConfigOverrides {
   /**
    * How messages name an overridden setting: by its option name (`backend`) in code, by its flag (`--backend`) in the CLI.
    * @default 'code'
    */
   readonly words?: 'code' | 'flags';
-  /** Backend name (`kserve`). */
+  /**
+   * Backend by name: `kserve`, `seldon`, `seldon-v2` or `argo-rollouts`.
+   * @default - the file's `kubernetes.backend`, else 'kserve'
+   */
   readonly backend?: string;
-  /** KServe mode (`standard`, `knative`). */
+  /**
+   * KServe mode: `standard` or `knative`.
+   * @default - the file's `kubernetes.kserve_mode`, else 'standard'
+   */
   readonly kserveMode?: string;
-  /** KServe strategy (`canary`, `per-version`). */
+  /**
+   * How versions become InferenceServices: `canary` or `per-version`.
+   * @default - the file's `kubernetes.kserve_strategy`, else as the router needs
+   */
   readonly kserveStrategy?: string;
-  /** Router name (`native`, `istio`, `gateway-api`). */
+  /**
+   * Router by name: `native`, `istio`, `gateway-api`, `nginx` or `smi`.
+   * @default - the file's `kubernetes.router`, else 'native'
+   */
   readonly router?: string;
-  /** Header pinning a request to a version (routers istio and gateway-api). */
+  /**
+   * Header pinning a request to a version (routers istio and gateway-api).
+   * @default - the file's `kubernetes.pin_header`, else 'x-canary-version'
+   */
   readonly pinHeader?: string;
-  /** Gateway the service is exposed through, `namespace/name`. */
+  /**
+   * Gateway the service is exposed through, `namespace/name`.
+   * @default - the file's `kubernetes.gateway`, else in-mesh traffic only
+   */
   readonly gateway?: string;
-  /** External host names served through the gateway. */
+  /**
+   * External host names served through the gateway.
+   * @default - the file's `kubernetes.hosts`, else none
+   */
   readonly hosts?: readonly string[];
-  /** Namespace of Istio's EnvoyFilter. */
+  /**
+   * Namespace of Istio's EnvoyFilter.
+   * @default - the file's `kubernetes.istio_filter_namespace`, else 'istio-system'
+   */
   readonly istioFilterNamespace?: string;
-  /** Namespace of every object. */
+  /**
+   * Namespace of every object.
+   * @default - the file's `kubernetes.namespace`, else none (the namespace the objects are applied to)
+   */
   readonly namespace?: string;
-  /** Registry/repository prefix for bento images. */
+  /**
+   * Registry/repository prefix of bento images, e.g. `ghcr.io/acme`.
+   * @default - the file's `kubernetes.image_repository`, else bento images are named `name:version`
+   */
   readonly imageRepository?: string;
 }
 
@@ -190,19 +220,23 @@ export function loadConfigFile(path: string, overrides: ConfigOverrides = {}): L
 
 /** Options of rendering a canary file ({@link synthesizeConfigFile}). */
 export interface ConfigSynthesizeOptions {
+  /**
+   * Instance types the file's `instance_type`s may name (a platform's catalog).
+   * @default InstanceTypeCatalog.defaults()
+   */
   readonly instanceTypes?: InstanceTypeCatalog;
   /**
-   * Render this stage of the rollout (1-based).
+   * Render this stage of the rollout (1-based), for backends without a rollout controller (the CLI's `--stage`).
    * @default - the weights as declared
    */
   readonly stage?: number;
   /**
-   * Render the state after promoting this canary to main.
+   * Render the state after promoting this canary version to main (the CLI's `--promote`).
    * @default - no promotion
    */
   readonly promote?: string;
   /**
-   * Render the rolled-back state (every canary at 0).
+   * Render the rolled-back state, every canary at weight 0 (the CLI's `--rollback`).
    * @default false
    */
   readonly rollback?: boolean;

@@ -12,11 +12,11 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { CanaryServiceArgs, CanaryVersionArgs, InputResolver, isInputChoice, Placeholders, STAND_IN_PREFIX, versionProps } from './inputs';
 import { dependenciesOf, KubeObject } from '../backends';
-import { ConfigOverrides, loadConfigFile, synthesizeConfig } from '../config';
+import { ConfigOverrides, ConfigSynthesizeOptions, loadConfigFile, synthesizeConfig } from '../config';
 import { validateAgainstCrds } from '../crd';
 import { serviceInputCollecting } from '../props';
 import { Synthesized, synthesizeWith } from '../render';
-import { ConfigFileError, describeValue, formatIssue, formatPath, InstanceTypeCatalog, Issue, IssuePath, ValidationError } from '../spec';
+import { ConfigFileError, describeValue, formatIssue, formatPath, Issue, IssuePath, ValidationError } from '../spec';
 
 /** The Pulumi type token of the component. */
 export const COMPONENT_TYPE = 'canary-inference:index:CanaryInferenceService';
@@ -55,83 +55,16 @@ export interface CanaryInferenceServiceArgs extends CanaryServiceArgs {
 
 /**
  * Options of {@link CanaryInferenceService.fromConfigFile}: the settings of the file's `kubernetes:` block
- * (in camelCase; each wins over the file), and what the CLI's `--stage`, `--promote` and `--rollback` render.
+ * (in camelCase; each wins over the file), the instance-type catalog, and what the CLI's `--stage`, `--promote`
+ * and `--rollback` render; the namespace may come from another resource.
  */
-export interface CanaryInferenceServiceFileOptions {
+export interface CanaryInferenceServiceFileOptions extends Omit<ConfigOverrides, 'namespace' | 'words'>, ConfigSynthesizeOptions {
   /**
    * Namespace of every object, e.g. `ns.metadata.name` of a `k8s.core.v1.Namespace`.
    * @default - the file's `kubernetes.namespace`, else the provider's namespace
    */
   readonly namespace?: pulumi.Input<string>;
-  /**
-   * Backend by name: `kserve`, `seldon`, `seldon-v2` or `argo-rollouts`.
-   * @default - the file's `kubernetes.backend`, else 'kserve'
-   */
-  readonly backend?: string;
-  /**
-   * KServe mode: `standard` or `knative`.
-   * @default - the file's `kubernetes.kserve_mode`, else 'standard'
-   */
-  readonly kserveMode?: string;
-  /**
-   * How versions become InferenceServices: `canary` or `per-version`.
-   * @default - the file's `kubernetes.kserve_strategy`, else as the router needs
-   */
-  readonly kserveStrategy?: string;
-  /**
-   * Router by name: `native`, `istio`, `gateway-api`, `nginx` or `smi`.
-   * @default - the file's `kubernetes.router`, else 'native'
-   */
-  readonly router?: string;
-  /**
-   * Header pinning a request to a version (routers istio and gateway-api).
-   * @default - the file's `kubernetes.pin_header`, else 'x-canary-version'
-   */
-  readonly pinHeader?: string;
-  /**
-   * Gateway the service is exposed through, `namespace/name`.
-   * @default - the file's `kubernetes.gateway`, else in-mesh traffic only
-   */
-  readonly gateway?: string;
-  /**
-   * External host names served through the gateway.
-   * @default - the file's `kubernetes.hosts`, else none
-   */
-  readonly hosts?: readonly string[];
-  /**
-   * Namespace of Istio's EnvoyFilter.
-   * @default - the file's `kubernetes.istio_filter_namespace`, else 'istio-system'
-   */
-  readonly istioFilterNamespace?: string;
-  /**
-   * Registry/repository prefix of bento images, e.g. `ghcr.io/acme`.
-   * @default - the file's `kubernetes.image_repository`, else bento images are named `name:version`
-   */
-  readonly imageRepository?: string;
-  /**
-   * Instance types the file's `instance_type`s may name.
-   * @default InstanceTypeCatalog.defaults()
-   */
-  readonly instanceTypes?: InstanceTypeCatalog;
-  /**
-   * Render this stage of the rollout (1-based), for backends without a rollout controller (the CLI's `--stage`).
-   * @default - the weights as declared
-   */
-  readonly stage?: number;
-  /**
-   * Render the state after promoting this canary version to main (the CLI's `--promote`).
-   * @default - no promotion
-   */
-  readonly promote?: string;
-  /**
-   * Render the rolled-back state, every canary at weight 0 (the CLI's `--rollback`).
-   * @default false
-   */
-  readonly rollback?: boolean;
 }
-
-// every setting of the file's kubernetes block that code may override is a file option (`words` is the front end's own)
-void ({} satisfies Record<Exclude<keyof ConfigOverrides, keyof CanaryInferenceServiceFileOptions | 'words'>, never>);
 
 /** Options of {@link CanaryInferenceService}: Pulumi's, plus the cluster's CRDs. */
 export interface CanaryInferenceServiceOptions extends pulumi.ComponentResourceOptions {
