@@ -2,18 +2,10 @@
  * One round of validation: the schema's problems, the spec's rules and the backend's and router's checks
  * are reported together, each once, at the place it is written.
  */
-import { Backend, formatIssue, InstanceTypeCatalog, KServeMode, Router, synthesize, ValidationError } from '../../src';
+import { Backend, InstanceTypeCatalog, KServeMode, Router, synthesize } from '../../src';
 import { parseConfig, synthesizeConfig } from '../../src/config';
+import { issuesOf } from '../support/issues';
 
-function problemsOf(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof ValidationError) return e.issues.map(formatIssue);
-    throw e;
-  }
-  throw new Error('expected a ValidationError');
-}
 
 const model = (storageUri: string, format: string) => ({ type: 'model', storageUri, format });
 
@@ -30,7 +22,7 @@ describe('one round of validation in code', () => {
       },
     };
     // when it is rendered
-    const problems = problemsOf(() => synthesize(input, { backend: Backend.kserve() }));
+    const problems = issuesOf(() => synthesize(input, { backend: Backend.kserve() }));
     // then every problem is reported, each once, at the place it is written
     expect(problems).toEqual([
       'versions.v2.weight: must be a whole percent from 0 to 100, got 120; 0 is a dark launch',
@@ -41,7 +33,7 @@ describe('one round of validation in code', () => {
   });
 
   test('a mistake inherited from main is reported once, at main, by the spec and by the backend', () => {
-    const problems = problemsOf(() =>
+    const problems = issuesOf(() =>
       synthesize(
         { name: 'svc', main: { artifact: model('s3://m/v1', 'sklern'), instanceType: 'cpu.3' }, versions: { v2: { weight: 10 }, v3: { weight: 10 } } },
         { backend: Backend.kserve({ mode: KServeMode.STANDARD }) },
@@ -52,7 +44,7 @@ describe('one round of validation in code', () => {
   });
 
   test('a refused value says nothing more about itself: no "required" for an artifact whose image was refused', () => {
-    const problems = problemsOf(() =>
+    const problems = issuesOf(() =>
       synthesize({ name: 'svc', main: { artifact: { type: 'image', image: 'has spaces' } }, versions: { v2: { weight: 10, artifact: model('s3://m', 'sklern') } } }),
     );
     expect(problems).toEqual([
@@ -62,7 +54,7 @@ describe('one round of validation in code', () => {
   });
 
   test('a bad backend name and the definition\'s own problems come together', () => {
-    const problems = problemsOf(() =>
+    const problems = issuesOf(() =>
       synthesize({ name: 'svc', main: { artifact: model('s3://m', 'sklearn') }, versions: { v2: { weight: 101 } } }, { backend: 'seldn' as unknown as Backend }),
     );
     expect(problems).toEqual([
@@ -72,7 +64,7 @@ describe('one round of validation in code', () => {
   });
 
   test('the router\'s refusal comes with the spec\'s problems', () => {
-    const problems = problemsOf(() =>
+    const problems = issuesOf(() =>
       synthesize(
         { name: 'svc', routing: { type: 'header', key: 'x-user' }, main: { artifact: model('s3://m', 'sklearn'), instanceType: 'cpu.3' }, versions: { v2: { weight: 10 } } },
         { backend: Backend.kserve(), router: Router.native() },
@@ -107,7 +99,7 @@ describe('one round of validation in a file', () => {
   ].join('\n');
 
   test('fails with the file\'s shape, the spec\'s rules and the backend\'s checks in one run, in the file\'s order', () => {
-    const problems = problemsOf(() => synthesizeConfig(parseConfig(text, 'svc.yaml')));
+    const problems = issuesOf(() => synthesizeConfig(parseConfig(text, 'svc.yaml')));
     expect(problems).toEqual([
       expect.stringMatching(/^svc\.yaml:4:3 model\.format: no runtime of KServe's serves format "sklern"/),
       expect.stringMatching(/^svc\.yaml:7:5 services\.summarizer\.instance_type: unknown instance type "cpu\.3"/),

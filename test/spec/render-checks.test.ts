@@ -1,19 +1,11 @@
 /**
  * Checks of the rendered whole: objects etcd cannot store, and canaries that measure nothing new.
  */
-import { Backend, formatIssue, synthesize, ValidationError } from '../../src';
+import { Backend, synthesize } from '../../src';
+import { issuesOf } from '../support/issues';
 
 const model = (v: string) => ({ type: 'model', storageUri: `s3://models/${v}`, format: 'sklearn' });
 
-function problems(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof ValidationError) return e.issues.map(formatIssue);
-    throw e;
-  }
-  throw new Error('expected a ValidationError');
-}
 
 describe('objects larger than etcd stores', () => {
   const bento = (v: string) => ({ type: 'bento', tag: `svc:${v}` });
@@ -25,7 +17,7 @@ describe('objects larger than etcd stores', () => {
     'fails on %s when a 5 MB env value would make a 10 MiB object, naming where the value is written',
     (_name, backend, artifact) => {
       const big = 'x'.repeat(5_000_000);
-      const found = problems(() =>
+      const found = issuesOf(() =>
         synthesize(
           { name: 'svc', main: { artifact: artifact('v1'), env: [{ name: 'BIG', value: big }] }, versions: { v2: { weight: 10, artifact: artifact('v2') } } },
           { backend },
