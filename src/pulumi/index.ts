@@ -11,29 +11,6 @@ export type { CanaryInferenceServiceArgs, CanaryInferenceServiceFileOptions, Can
 export { Artifact, EnvValue } from './inputs';
 export type { CanaryServiceArgs, CanaryVersionArgs, ImageArtifactArgs, ModelArtifactArgs, VersionArgs } from './inputs';
 
-// the definition's other choices and props, as in the main entry
-export { AnalysisMode, Dashboards, Pause } from '../props';
-export type { ConfigMapDashboardOptions, GrafanaOperatorDashboardOptions } from '../props';
-export type { AnalysisProps, CanaryServiceOptions, CanaryVersionProps, RolloutProps, ScalingProps, SecurityProps, VersionProps } from '../props';
+// the definition's props and choices, as in the main entry (Artifact and EnvValue: this entry's own, above)
+export * from '../definition';
 export type { RoutingInput } from '../spec/input';
-export { Guardrail, InstanceType, Routing, ScaleMetric, SeccompProfile } from '../spec/choices';
-export type {
-  BusinessMetricOptions,
-  DriftGuardrailOptions,
-  ImageArtifactOptions,
-  KeyRefOptions,
-  LowerIsBetterOptions,
-  ModelArtifactOptions,
-  NamedObject,
-  PlainValueOptions,
-} from '../spec/choices';
-export { InstanceTypeCatalog } from '../spec/instance-types';
-export type { InstanceTypeDefinition, ResolvedInstanceType, Toleration } from '../spec/instance-types';
-export { Backend, KServeMode, KServeStrategy } from '../backends';
-export type { KServeBackendOptions } from '../backends';
-export type { KServeModeName, KServeStrategyName } from '../backends/kserve';
-export { Router } from '../routers';
-export type { RouterOptions } from '../routers';
-export { ConfigFileError, formatIssue, ValidationError } from '../spec/errors';
-export type { Issue, IssuePath, SourcePosition } from '../spec/errors';
-export { validateAgainstCrds } from '../crd';
