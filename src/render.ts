@@ -5,6 +5,7 @@ import type * as YAML from 'yaml';
 import { Backend, BackendRenderer, KubeObject, measuredPlan, Rendered, TrafficTarget } from './backends';
 import { dashboardObjects, MAX_CONFIGMAP_BYTES } from './backends/common/dashboard';
 import { podMonitor } from './backends/common/monitoring';
+import { NAME_LABEL } from './backends/common/pod';
 import { runtimeNotes } from './backends/common/runtime';
 import { CanaryServiceOptions, CanaryVersionProps, serviceInputCollecting } from './props';
 import { checkRouting, Router } from './routers';
@@ -119,6 +120,8 @@ function applyState(spec: CanarySpec, options: SynthesizeOptions, backend: Backe
 export interface Synthesized extends Rendered {
   /** The validated spec, in the state rendered (a stage, a promotion, ...). */
   readonly spec: CanarySpec;
+  /** Labels every serving pod of the service carries; undefined where the versions run in shared servers (Seldon Core v2). */
+  readonly podSelector?: Readonly<Record<string, string>>;
   /** Each version's Service, when a router splits traffic between per-version workloads. */
   readonly targets?: readonly TrafficTarget[];
 }
@@ -203,11 +206,17 @@ export function synthesizeWith(input: unknown, options: SynthesizeOptions, prior
     else warnings.push(backend.monitoringNote ?? `${backend.title}: no version declares a metrics port; no PodMonitor is emitted (declare the image's port)`);
   }
   warnings.push(...sameArtifactWarnings(spec));
-  const dashboards = dashboardObjects(spec, router.name, backend.name);
+  const dashboards = dashboardObjects(spec, router.name, !backend.sharedServers);
   const objects = [...out.objects, ...routed, ...monitors, ...dashboards];
   const tooLarge = [...oversizeIssues(spec, objects), ...dashboardSizeIssues(dashboards)];
   if (tooLarge.length > 0) throw new ValidationError(tooLarge);
-  return { objects, warnings, spec, ...(out.targets && router.renderer ? { targets: out.targets } : {}) };
+  return {
+    objects,
+    warnings,
+    spec,
+    ...(out.targets && router.renderer ? { targets: out.targets } : {}),
+    ...(backend.sharedServers ? {} : { podSelector: { [NAME_LABEL]: spec.name } }),
+  };
 }
 
 /**

@@ -99,6 +99,8 @@ export interface BackendRenderer {
   readonly routers: readonly string[];
   /** Whether it mirrors traffic itself (with router `native`). */
   readonly mirrors: boolean;
+  /** The versions run in servers shared with other models (Seldon Core v2): no pods of their own to select or count. */
+  readonly sharedServers?: boolean;
   /** Why there is no PodMonitor, for backends without {@link metricsEndpoints}. */
   readonly monitoringNote?: string;
   /** What to do instead of key hashing, when none of its routers hash keys. */

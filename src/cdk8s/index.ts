@@ -3,7 +3,7 @@
  */
 import { ApiObject, Chart, JsonPatch, Lazy, Names } from 'cdk8s';
 import { Construct } from 'constructs';
-import { analysisTemplate, analysisTemplateIssues, Backend, KubeObject, measuredPlan } from '../backends';
+import { analysisTemplate, analysisTemplateIssues, KubeObject, measuredPlan } from '../backends';
 import { ConfigOverrides, ConfigSynthesizeOptions, LoadedConfig, loadConfigFile, specOfConfig, synthesizeConfig } from '../config';
 import { AnalysisMode, AnalysisProps, analysisInput, CanaryServiceOptions, CanaryVersionProps, serviceInput } from '../props';
 import { Synthesized, synthesizeProps } from '../render';
@@ -310,10 +310,7 @@ export class CanaryInferenceService extends Construct {
    * @throws ValidationError when the definition is invalid
    */
   public get podSelector(): Readonly<Record<string, string>> | undefined {
-    const { spec } = this.ensureValid();
-    const chosen = this.props.backend as unknown;
-    const backend = this.file ? this.file.config?.backend : chosen instanceof Backend ? chosen.name : typeof chosen === 'string' ? chosen : 'kserve';
-    return backend === 'seldon-v2' ? undefined : { 'app.kubernetes.io/name': spec.name };
+    return this.ensureValid().podSelector;
   }
 
   /**

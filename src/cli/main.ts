@@ -278,7 +278,8 @@ export function main(argv: readonly string[], io: CliIo): number {
     const rendered = synthesizeConfig(config, { stage: args.stage, promote: args.promote, rollback: args.rollback || undefined });
     if (args.command === 'dashboard') {
       // the dashboard whatever its delivery (kubernetes.dashboards), for importing into Grafana by hand
-      io.stdout(`${JSON.stringify(dashboardModel(rendered.spec, config.router, config.backend), null, 2)}\n`);
+      const backend = Backend.of(config.backend, { kserveMode: config.kserveMode, kserveStrategy: config.kserveStrategy });
+      io.stdout(`${JSON.stringify(dashboardModel(rendered.spec, config.router, !backend.renderer.sharedServers), null, 2)}\n`);
       return 0;
     }
     if (args.command === 'plan') {

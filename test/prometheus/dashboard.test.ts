@@ -378,7 +378,7 @@ describeWithPrometheus('the dashboard queries on a real Prometheus', () => {
   test('the guardrail panels hold the exact queries the AnalysisTemplate runs for the canary', () => {
     const out = synthesize(fraudDetector(), { backend: Backend.argoRollouts(), router: Router.istio() });
     const template = out.objects.find((o) => o.kind === 'AnalysisTemplate') as any;
-    const panels = dashboardPanels(out.spec, 'istio', 'argo-rollouts').filter((p) => p.guardrail);
+    const panels = dashboardPanels(out.spec, 'istio', true).filter((p) => p.guardrail);
     for (const p of panels) {
       const metric = template.spec.metrics.find((m: any) => m.name === p.guardrail!.kind.replace(/[A-Z]/g, (c: string) => `-${c.toLowerCase()}`));
       const canary = p.queries.find((q) => q.version === 'v2')!;

@@ -106,7 +106,7 @@ function perVersion(spec: CanarySpec, build: (side: VersionSide) => string | und
 }
 
 /** The panels of the service's dashboard, with their queries (what the builders draw). */
-export function dashboardPanels(spec: CanarySpec, router: string, backend: string): DashboardPanelPlan[] {
+export function dashboardPanels(spec: CanarySpec, router: string, ownPods: boolean): DashboardPanelPlan[] {
   // without a rollout, the default rate window (the guardrails' defaults)
   const plan: RolloutPlan = spec.rollout ?? parseRollout({}, ['rollout']);
   const panels: DashboardPanelPlan[] = [];
@@ -123,8 +123,8 @@ export function dashboardPanels(spec: CanarySpec, router: string, backend: strin
     panels.push({ title: 'Error rate (5xx)', unit: 'percentunit', queries: perVersion(spec, (side) => bentoRequestQueries(plan, side).errorRate) });
     panels.push({ title: 'p99 latency', unit: 'ms', queries: perVersion(spec, (side) => bentoRequestQueries(plan, side).p99) });
   }
-  // the Seldon Core v2 models run in shared servers: no pods of their own to count
-  if (backend !== 'seldon-v2') {
+  // models in shared servers (Seldon Core v2) have no pods of their own to count
+  if (ownPods) {
     panels.push({ title: 'Ready pods', unit: 'short', queries: perVersion(spec, (side) => readyPodsQuery(side)) });
   }
   for (const g of spec.rollout?.guardrails ?? []) {
@@ -174,7 +174,7 @@ function dashboardUid(spec: CanarySpec): string {
 }
 
 /** The dashboard's JSON model (Grafana's classic dashboard JSON, as the sidecar and grafana-operator load it). */
-export function dashboardModel(spec: CanarySpec, router: string, backend: string): Record<string, unknown> {
+export function dashboardModel(spec: CanarySpec, router: string, ownPods: boolean): Record<string, unknown> {
   const { common, dashboard, prometheus, text, timeseries } = grafana();
   const ds = { type: 'prometheus', uid: '${datasource}' };
   const builder = new dashboard.DashboardBuilder(`Canary: ${spec.name}${spec.namespace ? ` (${spec.namespace})` : ''}`)
@@ -196,7 +196,7 @@ export function dashboardModel(spec: CanarySpec, router: string, backend: string
     builder.withRow(new dashboard.RowBuilder(title).id(id++).gridPos({ x: 0, y, w: 24, h: 1 }));
     y += 1;
   };
-  const panels = dashboardPanels(spec, router, backend);
+  const panels = dashboardPanels(spec, router, ownPods);
   const place = (list: readonly DashboardPanelPlan[]) => {
     list.forEach((p, i) => {
       const panel = new timeseries.PanelBuilder()
@@ -247,10 +247,10 @@ export function dashboardModel(spec: CanarySpec, router: string, backend: string
 }
 
 /** The dashboard's objects: a ConfigMap for Grafana's sidecar, a GrafanaDashboard for grafana-operator, or none. */
-export function dashboardObjects(spec: CanarySpec, router: string, backend: string): KubeObject[] {
+export function dashboardObjects(spec: CanarySpec, router: string, ownPods: boolean): KubeObject[] {
   const delivery = dashboardDelivery(spec, router);
   if (delivery === 'off') return [];
-  const json = JSON.stringify(dashboardModel(spec, router, backend));
+  const json = JSON.stringify(dashboardModel(spec, router, ownPods));
   const name = `${spec.name}-dashboard`;
   const d = spec.dashboards;
   const metadata = (extra: Record<string, string>, annotations?: Record<string, string>) => ({

@@ -50,6 +50,7 @@ export class SeldonV2Backend implements BackendRenderer {
   public readonly title = 'Seldon Core v2';
   public readonly routers = SELDON_V2_CAPABILITIES.routers;
   public readonly mirrors = SELDON_V2_CAPABILITIES.mirror;
+  public readonly sharedServers = true;
   public readonly monitoringNote =
     'Seldon Core v2 scrapes its own servers and Envoy (the PodMonitors of its Helm chart), with per-model labels; no PodMonitor is emitted';
   public readonly hashingHint = 'Seldon Core v2 has no key hashing; a client stays on the version it got by replaying the x-seldon-route response header';
